@@ -1,0 +1,32 @@
+namespace Sandboxes;
+
+/// <summary>
+/// One sandbox, keyed by its name. It owns its container: it creates, starts, and (only
+/// for idleness) stops it. Streaming data never passes through the grain; callers ask it
+/// for the agent's endpoint and talk to the agent directly.
+/// </summary>
+public interface ISandboxGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the sandbox with <paramref name="spec"/>, or returns the existing one unchanged.</summary>
+    Task<SandboxView> CreateAsync(SandboxSpec spec, SleepPolicy sleepPolicy);
+
+    /// <summary>Describes the sandbox without waking it, or null when it does not exist.</summary>
+    Task<SandboxView?> DescribeAsync();
+
+    /// <summary>
+    /// Makes sure the container runs and its agent answers, counts the call as activity,
+    /// and says where the agent listens. Creates the sandbox with defaults when asked to.
+    /// </summary>
+    Task<AgentEndpoint> WakeAsync(bool createIfMissing);
+
+    /// <summary>Tells the grain its agent could not be reached at <paramref name="generation"/>.</summary>
+    Task ReportUnreachableAsync(string generation);
+
+    Task<SandboxView> SetSleepPolicyAsync(SleepPolicy sleepPolicy);
+
+    /// <summary>Removes container, state and host folder. False when there was nothing.</summary>
+    Task<bool> DestroyAsync();
+
+    /// <summary>Activates the grain so it watches an already running container; not activity.</summary>
+    Task ReattachAsync();
+}

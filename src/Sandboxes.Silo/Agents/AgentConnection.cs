@@ -1,0 +1,19 @@
+using Grpc.Net.Client;
+using Sandboxes.Protocol;
+using AgentService = Sandboxes.Protocol.Agent.Agent;
+
+namespace Sandboxes.Silo.Agents;
+
+/// <summary>Clients for one running agent, sharing one HTTP/2 connection over its Unix socket.</summary>
+public sealed class AgentConnection(AgentEndpoint endpoint, GrpcChannel channel) : IDisposable
+{
+    public AgentEndpoint Endpoint { get; } = endpoint;
+
+    public Exec.ExecClient Exec { get; } = new(channel);
+
+    public Files.FilesClient Files { get; } = new(channel);
+
+    public AgentService.AgentClient Agent { get; } = new(channel);
+
+    public void Dispose() => channel.Dispose();
+}

@@ -1,0 +1,72 @@
+using Grpc.Core;
+using Sandboxes.Protocol;
+
+namespace Sandboxes.Silo.Api;
+
+/// <summary>File access, forwarded to the sandbox's agent as streams of chunks.</summary>
+public sealed class FilesApi(SandboxConnector connector) : Files.FilesBase
+{
+    public override async Task Read(ReadFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
+    {
+        var connection = await connector.ConnectAsync(request.Sandbox);
+        try
+        {
+            using var call = connection.Files.Read(request, cancellationToken: context.CancellationToken);
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(chunk, context.CancellationToken);
+            }
+        }
+        catch (RpcException e)
+        {
+            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
+            throw new RpcException(e.Status, e.Trailers);
+        }
+    }
+
+    public override async Task<FileEntry> Write(IAsyncStreamReader<WriteFileInput> requestStream, ServerCallContext context)
+    {
+        if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.InputCase != WriteFileInput.InputOneofCase.Header)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of a file write must be 'header' with the path"));
+        }
+
+        var header = requestStream.Current;
+        var connection = await connector.ConnectAsync(header.Header.Sandbox);
+        try
+        {
+            using var call = connection.Files.Write(cancellationToken: context.CancellationToken);
+            await call.RequestStream.WriteAsync(header, context.CancellationToken);
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                await call.RequestStream.WriteAsync(requestStream.Current, context.CancellationToken);
+            }
+
+            await call.RequestStream.CompleteAsync();
+            return await call;
+        }
+        catch (RpcException e)
+        {
+            await connector.ReportIfUnreachableAsync(header.Header.Sandbox, connection, e);
+            throw new RpcException(e.Status, e.Trailers);
+        }
+    }
+
+    public override Task<FileEntry> Stat(PathRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Files.StatAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ListFilesResponse> List(ListFilesRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Files.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<FileEntry> MakeDirectory(PathRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Files.MakeDirectoryAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Files.DeleteAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<FileEntry> Move(MoveRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Files.MoveAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ExistsResponse> Exists(PathRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Files.ExistsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+}

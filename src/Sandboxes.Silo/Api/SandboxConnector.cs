@@ -1,0 +1,56 @@
+using Grpc.Core;
+using Sandboxes.Silo.Agents;
+
+namespace Sandboxes.Silo.Api;
+
+/// <summary>
+/// The fast path from an API call to the agent: one short grain call wakes the sandbox
+/// (creating it with defaults if needed) and counts as activity; the data then flows
+/// between the caller and the agent without holding the grain.
+/// </summary>
+public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents)
+{
+    public async Task<AgentConnection> ConnectAsync(string sandbox)
+    {
+        var grain = Grain(sandbox);
+        var endpoint = await grain.WakeAsync(createIfMissing: true);
+        return agents.Get(endpoint);
+    }
+
+    /// <summary>
+    /// Runs a call that is safe to repeat. If the agent turns out to be gone (its container
+    /// was stopped behind the grain's back), the grain is told and the call tried once more.
+    /// </summary>
+    public async Task<T> CallAsync<T>(string sandbox, Func<AgentConnection, Task<T>> call)
+    {
+        var connection = await ConnectAsync(sandbox);
+        try
+        {
+            return await call(connection);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            await Grain(sandbox).ReportUnreachableAsync(connection.Endpoint.Generation);
+            return await call(await ConnectAsync(sandbox));
+        }
+    }
+
+    /// <summary>For calls that cannot be repeated: tells the grain, so the next call recovers.</summary>
+    public async Task ReportIfUnreachableAsync(string sandbox, AgentConnection connection, RpcException error)
+    {
+        if (error.StatusCode == StatusCode.Unavailable)
+        {
+            await Grain(sandbox).ReportUnreachableAsync(connection.Endpoint.Generation);
+        }
+    }
+
+    private ISandboxGrain Grain(string sandbox)
+    {
+        if (!SandboxName.IsValid(sandbox))
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(sandbox));
+        }
+
+        return grains.GetGrain<ISandboxGrain>(sandbox);
+    }
+}

@@ -1,0 +1,72 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Sandboxes.Silo.Api;
+
+/// <summary>Turns domain failures into gRPC status codes with their message intact.</summary>
+public sealed class SandboxErrorInterceptor : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (Translate(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception e) when (Translate(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (Translate(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (Translate(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    private static Status? Translate(Exception e) => e switch
+    {
+        SandboxException s => new Status(s.Error switch
+        {
+            SandboxError.InvalidArgument => StatusCode.InvalidArgument,
+            SandboxError.NotFound => StatusCode.NotFound,
+            SandboxError.FailedPrecondition => StatusCode.FailedPrecondition,
+            SandboxError.ResourceExhausted => StatusCode.ResourceExhausted,
+            _ => StatusCode.Unavailable,
+        }, s.Message),
+        OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
+        TimeoutException t => new Status(StatusCode.Unavailable, $"the cluster did not answer in time: {t.Message}"),
+        Docker.DotNet.DockerApiException d => new Status(StatusCode.Unavailable, $"the Docker engine refused: {d.ResponseBody?.Trim()}"),
+        _ => null,
+    };
+}

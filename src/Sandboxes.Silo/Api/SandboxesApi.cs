@@ -1,0 +1,65 @@
+using Grpc.Core;
+using Sandboxes.Protocol;
+using Sandboxes.Silo.Sandboxes;
+using SandboxesBase = Sandboxes.Protocol.Sandboxes.SandboxesBase;
+
+namespace Sandboxes.Silo.Api;
+
+/// <summary>The lifecycle service: create, describe, list, destroy, sleep policy.</summary>
+public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults) : SandboxesBase
+{
+    public override async Task<SandboxInfo> Create(CreateSandboxRequest request, ServerCallContext context)
+    {
+        var grain = Grain(request.Name);
+        var spec = SandboxSpecs.FromOptions(request.Options, defaults);
+        var policy = SandboxSpecs.SleepPolicyFrom(request.Options?.SleepAfter, request.Options?.KeepAlive ?? false, defaults.SleepPolicy());
+        var view = await grain.CreateAsync(spec, policy);
+        return view.ToInfo();
+    }
+
+    public override async Task<SandboxInfo> Get(GetSandboxRequest request, ServerCallContext context)
+    {
+        var view = await Grain(request.Name).DescribeAsync()
+            ?? throw new SandboxException(SandboxError.NotFound, $"sandbox '{request.Name}' does not exist");
+        return view.ToInfo();
+    }
+
+    public override async Task<ListSandboxesResponse> List(ListSandboxesRequest request, ServerCallContext context)
+    {
+        var known = await grains.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key).ListAsync();
+        var matching = known.Where(v => request.Labels.All(l => v.Spec.Labels.TryGetValue(l.Key, out var value) && value == l.Value));
+
+        // Running sandboxes have active grains, so asking them is cheap and fresher than the catalog.
+        var fresh = await Task.WhenAll(matching.Select(async v =>
+            v.Status == SandboxStatus.Running ? await grains.GetGrain<ISandboxGrain>(v.Name).DescribeAsync() ?? v : v));
+        var response = new ListSandboxesResponse();
+        response.Sandboxes.AddRange(fresh.Select(v => v.ToInfo()));
+        return response;
+    }
+
+    public override async Task<DestroySandboxResponse> Destroy(DestroySandboxRequest request, ServerCallContext context)
+    {
+        var existed = await Grain(request.Name).DestroyAsync();
+        return new DestroySandboxResponse { Existed = existed };
+    }
+
+    public override async Task<SandboxInfo> SetSleepPolicy(SetSleepPolicyRequest request, ServerCallContext context)
+    {
+        var grain = Grain(request.Name);
+        var current = await grain.DescribeAsync()
+            ?? throw new SandboxException(SandboxError.NotFound, $"sandbox '{request.Name}' does not exist");
+        var policy = SandboxSpecs.SleepPolicyFrom(request.SleepAfter, request.KeepAlive, current.SleepPolicy);
+        var view = await grain.SetSleepPolicyAsync(policy);
+        return view.ToInfo();
+    }
+
+    private ISandboxGrain Grain(string name)
+    {
+        if (!SandboxName.IsValid(name))
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(name));
+        }
+
+        return grains.GetGrain<ISandboxGrain>(name);
+    }
+}

@@ -1,0 +1,145 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Hosting;
+
+namespace Sandboxes.Silo.Containers;
+
+/// <summary>
+/// The silo's only door to the Docker engine. Every container it makes is locked down:
+/// no network, docker-init, all capabilities dropped, no-new-privileges, limits, no
+/// Docker socket, and the owner label.
+/// </summary>
+public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOptions> options, ILogger<SandboxContainers> logger)
+{
+    /// <summary>Where sandboxd and its socket folder appear inside the container.</summary>
+    public const string AgentMount = "/.sandboxes/agent";
+    public const string RunMount = "/.sandboxes/run";
+
+    private readonly SandboxesOptions _options = options.Value;
+
+    public string HostFolder(string name) => Path.Combine(_options.BoxesDirectory, name);
+
+    public string SocketPath(string name) => Path.Combine(HostFolder(name), "agent.sock");
+
+    public async Task<SandboxContainer?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        var found = await docker.Containers.ListContainersAsync(
+            new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool>
+                    {
+                        [$"{ContainerLabels.Owner}={_options.Owner}"] = true,
+                        [$"{ContainerLabels.Sandbox}={name}"] = true,
+                    },
+                },
+            },
+            cancellationToken);
+        var container = found.FirstOrDefault();
+        return container is null ? null : new SandboxContainer(container.ID, name, container.State == "running", container.Created);
+    }
+
+    /// <summary>Every container this deployment owns, running or not.</summary>
+    public async Task<IReadOnlyList<SandboxContainer>> ListOwnedAsync(CancellationToken cancellationToken)
+    {
+        var found = await docker.Containers.ListContainersAsync(
+            new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Owner}={_options.Owner}"] = true },
+                },
+            },
+            cancellationToken);
+        return found
+            .Where(c => c.Labels.ContainsKey(ContainerLabels.Sandbox))
+            .Select(c => new SandboxContainer(c.ID, c.Labels[ContainerLabels.Sandbox], c.State == "running", c.Created))
+            .ToList();
+    }
+
+    public async Task<string> CreateAsync(string name, SandboxSpec spec, CancellationToken cancellationToken)
+    {
+        var hostFolder = HostFolder(name);
+        Directory.CreateDirectory(hostFolder);
+        var labels = new Dictionary<string, string>
+        {
+            [ContainerLabels.Owner] = _options.Owner,
+            [ContainerLabels.Sandbox] = name,
+        };
+        try
+        {
+            var created = await docker.Containers.CreateContainerAsync(
+                new CreateContainerParameters
+                {
+                    Name = $"{_options.Owner}-{name}",
+                    Image = spec.Image,
+                    Hostname = name,
+                    WorkingDir = "/root",
+                    Entrypoint = [$"{AgentMount}/sandboxd"],
+                    Cmd = ["--socket", $"{RunMount}/agent.sock"],
+                    Env = spec.Env.Select(e => $"{e.Key}={e.Value}").ToList(),
+                    Labels = labels,
+                    HostConfig = new HostConfig
+                    {
+                        NetworkMode = "none",
+                        Init = true,
+                        CapDrop = ["ALL"],
+                        SecurityOpt = ["no-new-privileges"],
+                        PidsLimit = spec.PidsLimit,
+                        Memory = spec.MemoryBytes,
+                        MemorySwap = spec.MemoryBytes,
+                        NanoCPUs = (long)(spec.Cpus * 1_000_000_000),
+                        Binds =
+                        [
+                            $"{_options.ResolvedAgentDirectory}:{AgentMount}:ro",
+                            $"{hostFolder}:{RunMount}:rw",
+                        ],
+                        RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
+                    },
+                },
+                cancellationToken);
+            ContainerLog.Created(logger, name, created.ID);
+            return created.ID;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, $"image '{spec.Image}' does not exist on this host; build it or name another image");
+        }
+    }
+
+    public async Task StartAsync(string containerId, CancellationToken cancellationToken)
+    {
+        await docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
+    }
+
+    public async Task StopAsync(string containerId, CancellationToken cancellationToken)
+    {
+        await docker.Containers.StopContainerAsync(containerId, new ContainerStopParameters { WaitBeforeKillSeconds = 3 }, cancellationToken);
+    }
+
+    /// <summary>Removes the container and the host folder. Safe to call when either is gone.</summary>
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        var container = await FindAsync(name, cancellationToken);
+        if (container is not null)
+        {
+            try
+            {
+                await docker.Containers.RemoveContainerAsync(container.Id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+            }
+        }
+
+        var hostFolder = HostFolder(name);
+        if (Directory.Exists(hostFolder))
+        {
+            Directory.Delete(hostFolder, recursive: true);
+        }
+    }
+}

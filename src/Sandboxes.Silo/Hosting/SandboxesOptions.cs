@@ -1,0 +1,49 @@
+namespace Sandboxes.Silo.Hosting;
+
+/// <summary>Settings of one silo, bound from the "Sandboxes" configuration section.</summary>
+public sealed class SandboxesOptions
+{
+    public const string Section = "Sandboxes";
+
+    /// <summary>Root of the per-sandbox host folders and the agent binary.</summary>
+    public string DataRoot { get; set; } = "/var/lib/sandboxes";
+
+    /// <summary>Folder holding the published sandboxd binary; defaults to DataRoot/agent.</summary>
+    public string? AgentDirectory { get; set; }
+
+    /// <summary>Value of the owner label on every container, so orphans can be found and reaped.</summary>
+    public string Owner { get; set; } = "sandboxes";
+
+    public string DefaultImage { get; set; } = "sandboxes/sandbox:latest";
+
+    public double DefaultCpus { get; set; } = 1;
+
+    public long DefaultMemoryBytes { get; set; } = 1L << 30;
+
+    public int DefaultPidsLimit { get; set; } = 512;
+
+    public TimeSpan DefaultSleepAfter { get; set; } = SleepPolicy.DefaultSleepAfter;
+
+    public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>How long a starting container's agent may take to answer.</summary>
+    public TimeSpan AgentReadyTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Azure Storage (Tables) for clustering and grain state; Azurite locally.</summary>
+    public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    public string ClusterId { get; set; } = "sandboxes-local";
+
+    public string ServiceId { get; set; } = "sandboxes";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Where the public gRPC API listens (HTTP/2 without TLS). Loopback by default: there is no authentication yet.</summary>
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:50051";
+
+    public string ResolvedAgentDirectory => AgentDirectory ?? Path.Combine(DataRoot, "agent");
+
+    public string BoxesDirectory => Path.Combine(DataRoot, "boxes");
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace Sandboxes.Silo.Hosting;
+
+/// <summary>Refuses to start with settings that would fail later, naming the setting to fix.</summary>
+public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SandboxesOptions options)
+    {
+        var failures = new List<string>();
+        if (!Path.IsPathRooted(options.DataRoot))
+        {
+            failures.Add($"Sandboxes:DataRoot must be an absolute path, not '{options.DataRoot}'.");
+        }
+
+        // The agent's socket path must fit in sun_path (108 bytes) with the longest name.
+        var longestSocket = Path.Combine(options.BoxesDirectory, new string('x', SandboxName.MaxLength), "agent.sock");
+        if (longestSocket.Length > 107)
+        {
+            failures.Add($"Sandboxes:DataRoot '{options.DataRoot}' is too long: agent socket paths would exceed 107 bytes. Use a shorter folder.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Owner) || options.Owner.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            failures.Add("Sandboxes:Owner must be non-empty and use only letters, digits, '-', '_' and '.'.");
+        }
+
+        if (options.DefaultCpus <= 0 || options.DefaultMemoryBytes < 16L << 20 || options.DefaultPidsLimit < 16)
+        {
+            failures.Add("Sandboxes:DefaultCpus must be > 0, DefaultMemoryBytes at least 16 MiB and DefaultPidsLimit at least 16.");
+        }
+
+        if (!File.Exists(Path.Combine(options.ResolvedAgentDirectory, "sandboxd")))
+        {
+            failures.Add($"No sandboxd binary in '{options.ResolvedAgentDirectory}'. Publish src/Sandboxes.Agent there (run.sh does) or set Sandboxes:AgentDirectory.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Azure.Data.Tables;
+using Docker.DotNet;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Sandboxes.Silo.Agents;
+using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Containers;
+using Sandboxes.Silo.Sandboxes;
+
+namespace Sandboxes.Silo.Hosting;
+
+public static class SandboxesServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddSandboxesServices(this WebApplicationBuilder builder, SandboxesOptions options)
+    {
+        var services = builder.Services;
+        services.AddOptions<SandboxesOptions>().BindConfiguration(SandboxesOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SandboxesOptions>, SandboxesOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new DockerClientConfiguration(new Uri(options.DockerEndpoint)).CreateClient());
+        services.AddSingleton<SandboxContainers>();
+        services.AddSingleton<AgentChannels>();
+        services.AddSingleton<SandboxDefaults>();
+        services.AddSingleton<SandboxConnector>();
+        services.AddHostedService<ContainerReattacher>();
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<SandboxErrorInterceptor>();
+            grpc.MaxReceiveMessageSize = 64 << 20;
+            grpc.MaxSendMessageSize = 64 << 20;
+        });
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddSandboxesOrleans(this WebApplicationBuilder builder, SandboxesOptions options)
+    {
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+            silo.UseAzureStorageClustering(table => table.TableServiceClient = new TableServiceClient(options.StorageConnectionString));
+            silo.AddAzureTableGrainStorage(SandboxStorage.Name, storage => storage.Configure<Serializer>((table, serializer) =>
+            {
+                table.TableServiceClient = new TableServiceClient(options.StorageConnectionString);
+
+                // Orleans' own version-tolerant format: records keep their [Id] fields across upgrades.
+                table.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Sandboxes.Silo.Api;
+
+namespace Sandboxes.Silo.Hosting;
+
+/// <summary>Builds the silo: Orleans, the gRPC API and the container plumbing, in one host.</summary>
+public static class SandboxesSilo
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        var options = builder.Configuration.GetSection(SandboxesOptions.Section).Get<SandboxesOptions>() ?? new SandboxesOptions();
+        builder.WebHost.UseUrls(options.GrpcUrl);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 8 << 20;
+        });
+
+        builder.AddSandboxesServices(options);
+        builder.AddSandboxesOrleans(options);
+
+        var app = builder.Build();
+        app.MapGrpcService<SandboxesApi>();
+        app.MapGrpcService<ExecApi>();
+        app.MapGrpcService<FilesApi>();
+        return app;
+    }
+}

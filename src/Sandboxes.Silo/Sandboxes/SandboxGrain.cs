@@ -1,0 +1,261 @@
+using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Agents;
+using Sandboxes.Silo.Containers;
+using Sandboxes.Silo.Hosting;
+
+namespace Sandboxes.Silo.Sandboxes;
+
+/// <summary>
+/// One sandbox. Only idleness stops its container: any other deactivation (silo shutdown,
+/// crash, rebalancing, memory pressure) leaves the container and its processes running,
+/// and the next activation re-attaches to it.
+/// </summary>
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed class SandboxGrain(
+    [PersistentState("sandbox", SandboxStorage.Name)] IPersistentState<SandboxRecord> record,
+    SandboxContainers containers,
+    AgentChannels agents,
+    SandboxDefaults defaults,
+    IOptions<SandboxesOptions> options,
+    TimeProvider time,
+    ILogger<SandboxGrain> logger) : Grain, ISandboxGrain
+{
+    private static readonly TimeSpan ActivityPersistInterval = TimeSpan.FromMinutes(1);
+
+    private AgentEndpoint? _endpoint;
+    private IGrainTimer? _idleTimer;
+    private DateTimeOffset _persistedLastActive;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    private bool Exists => record.State.Spec is not null;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!SandboxName.IsValid(Name) || !Exists)
+        {
+            return;
+        }
+
+        _persistedLastActive = record.State.LastActive;
+        var container = await containers.FindAsync(Name, cancellationToken);
+        if (container is { Running: true })
+        {
+            _endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
+            SandboxLog.Reattached(logger, Name, container.Id);
+            StartIdleTimer();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _idleTimer?.Dispose();
+        if (_endpoint is not null)
+        {
+            SandboxLog.Deactivating(logger, Name, reason.ReasonCode.ToString());
+        }
+
+        if (Exists && record.State.LastActive != _persistedLastActive)
+        {
+            await record.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task<SandboxView> CreateAsync(SandboxSpec spec, SleepPolicy sleepPolicy)
+    {
+        RequireValidName();
+        if (!Exists)
+        {
+            var now = time.GetUtcNow();
+            record.State = new SandboxRecord { Spec = spec, SleepPolicy = sleepPolicy, Created = now, LastActive = now };
+            await StartContainerAsync(isNew: true);
+        }
+
+        Touch();
+        return View();
+    }
+
+    public Task<SandboxView?> DescribeAsync() => Task.FromResult(Exists ? View() : null);
+
+    public async Task<AgentEndpoint> WakeAsync(bool createIfMissing)
+    {
+        RequireValidName();
+        if (!Exists)
+        {
+            if (!createIfMissing)
+            {
+                throw new SandboxException(SandboxError.NotFound, $"sandbox '{Name}' does not exist");
+            }
+
+            await CreateAsync(defaults.Spec(), defaults.SleepPolicy());
+        }
+        else if (_endpoint is null)
+        {
+            await StartContainerAsync(isNew: false);
+        }
+
+        Touch();
+        return _endpoint!;
+    }
+
+    public Task ReportUnreachableAsync(string generation)
+    {
+        if (_endpoint?.Generation == generation)
+        {
+            agents.Forget(_endpoint.SocketPath);
+            _endpoint = null;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<SandboxView> SetSleepPolicyAsync(SleepPolicy sleepPolicy)
+    {
+        RequireValidName();
+        RequireExists();
+        record.State.SleepPolicy = sleepPolicy;
+        await SaveAsync();
+        if (_endpoint is not null)
+        {
+            StartIdleTimer();
+        }
+
+        return View();
+    }
+
+    public async Task<bool> DestroyAsync()
+    {
+        RequireValidName();
+        var existed = Exists || await containers.FindAsync(Name, CancellationToken.None) is not null;
+        _idleTimer?.Dispose();
+        if (_endpoint is not null)
+        {
+            agents.Forget(_endpoint.SocketPath);
+            _endpoint = null;
+        }
+
+        await containers.RemoveAsync(Name, CancellationToken.None);
+        await record.ClearStateAsync();
+        await Catalog.ForgetAsync(Name);
+        SandboxLog.Destroyed(logger, Name);
+        DeactivateOnIdle();
+        return existed;
+    }
+
+    public Task ReattachAsync() => Task.CompletedTask;
+
+    private ISandboxCatalogGrain Catalog => GrainFactory.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key);
+
+    private async Task StartContainerAsync(bool isNew)
+    {
+        var started = time.GetTimestamp();
+        var container = await containers.FindAsync(Name, CancellationToken.None);
+        var containerId = container?.Id;
+        if (containerId is null)
+        {
+            if (!isNew)
+            {
+                SandboxLog.ContainerLost(logger, Name);
+            }
+
+            containerId = await containers.CreateAsync(Name, record.State.Spec!, CancellationToken.None);
+        }
+
+        if (container is not { Running: true })
+        {
+            await containers.StartAsync(containerId, CancellationToken.None);
+        }
+
+        var endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
+        await agents.WaitUntilReadyAsync(endpoint, options.Value.AgentReadyTimeout, CancellationToken.None);
+        _endpoint = endpoint;
+        SandboxLog.Running(logger, Name, containerId, (long)time.GetElapsedTime(started).TotalMilliseconds);
+        record.State.Status = SandboxStatus.Running;
+        Touch();
+        await SaveAsync();
+        StartIdleTimer();
+    }
+
+    private void StartIdleTimer()
+    {
+        _idleTimer?.Dispose();
+        var period = TimeSpan.FromTicks(Math.Clamp(record.State.SleepPolicy.SleepAfter.Ticks / 4, TimeSpan.TicksPerMillisecond * 250, TimeSpan.TicksPerSecond * 30));
+        _idleTimer = this.RegisterGrainTimer(CheckIdleAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = false });
+    }
+
+    private async Task CheckIdleAsync(CancellationToken cancellationToken)
+    {
+        var check = new SandboxIdleCheck(agents, time);
+        var verdict = await check.EvaluateAsync(_endpoint, record.State, cancellationToken);
+        switch (verdict)
+        {
+            case IdleVerdict.Sleep:
+                await SleepAsync();
+                break;
+            case IdleVerdict.AgentGone:
+                _endpoint = null;
+                record.State.Status = SandboxStatus.Sleeping;
+                await SaveAsync();
+                break;
+            default:
+                if (record.State.LastActive - _persistedLastActive > ActivityPersistInterval)
+                {
+                    await SaveAsync();
+                }
+
+                break;
+        }
+    }
+
+    private async Task SleepAsync()
+    {
+        SandboxLog.Sleeping(logger, Name, time.GetUtcNow() - record.State.LastActive);
+        _idleTimer?.Dispose();
+        var container = await containers.FindAsync(Name, CancellationToken.None);
+        if (container is { Running: true })
+        {
+            await containers.StopAsync(container.Id, CancellationToken.None);
+        }
+
+        agents.Forget(_endpoint!.SocketPath);
+        _endpoint = null;
+        record.State.Status = SandboxStatus.Sleeping;
+        await SaveAsync();
+        DeactivateOnIdle();
+    }
+
+    private async Task SaveAsync()
+    {
+        await record.WriteStateAsync();
+        _persistedLastActive = record.State.LastActive;
+        await Catalog.RecordAsync(View());
+    }
+
+    private void Touch() => record.State.LastActive = time.GetUtcNow();
+
+    private SandboxView View() => new()
+    {
+        Name = Name,
+        Status = _endpoint is null ? SandboxStatus.Sleeping : SandboxStatus.Running,
+        Spec = record.State.Spec!,
+        SleepPolicy = record.State.SleepPolicy,
+        Created = record.State.Created,
+        LastActive = record.State.LastActive,
+    };
+
+    private void RequireValidName()
+    {
+        if (!SandboxName.IsValid(Name))
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(Name));
+        }
+    }
+
+    private void RequireExists()
+    {
+        if (!Exists)
+        {
+            throw new SandboxException(SandboxError.NotFound, $"sandbox '{Name}' does not exist");
+        }
+    }
+}
