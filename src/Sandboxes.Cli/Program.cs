@@ -1,0 +1,3 @@
+using Sandboxes.Cli;
+
+return await SbxApp.RunAsync(args);

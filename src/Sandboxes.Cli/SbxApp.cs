@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Sandboxes.Cli.Commands;
+
+namespace Sandboxes.Cli;
+
+/// <summary>
+/// sbx, the command line for Sandboxes. Exit codes follow docker's: the command's own
+/// code for exec, 124 for a timeout, 125 when sbx or the server failed, 127 when the
+/// command was not found.
+/// </summary>
+public static class SbxApp
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var server = new Option<string?>("--server")
+        {
+            Description = $"gRPC address of a silo (default: $SANDBOXES_URL, then {Client.SandboxClient.DefaultUrl})",
+            Recursive = true,
+        };
+        var root = new RootCommand("sbx: named, persistent Linux sandboxes for AI agents");
+        root.Options.Add(server);
+        var context = new CliContext(server);
+        root.Subcommands.Add(CreateCommand.Build(context));
+        root.Subcommands.Add(ListCommand.Build(context));
+        root.Subcommands.Add(ExecCommand.Build(context));
+        root.Subcommands.Add(PutCommand.Build(context));
+        root.Subcommands.Add(GetCommand.Build(context));
+        root.Subcommands.Add(FilesCommand.Build(context));
+        root.Subcommands.Add(RemoveCommand.Build(context));
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,17 @@
+namespace Sandboxes.Client;
+
+/// <summary>How to run one command. Everything is optional.</summary>
+public sealed record ExecOptions
+{
+    /// <summary>Extra environment variables, over the sandbox's own.</summary>
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+
+    /// <summary>Working directory; defaults to /root.</summary>
+    public string? Cwd { get; init; }
+
+    /// <summary>Kill the command's whole process group after this long.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Bytes given to the command's stdin (ExecAsync only).</summary>
+    public ReadOnlyMemory<byte> Stdin { get; init; }
+}

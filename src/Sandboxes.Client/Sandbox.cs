@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Sandboxes.Protocol;
+
+namespace Sandboxes.Client;
+
+/// <summary>A named sandbox. Cheap to create; every call goes to the server.</summary>
+public sealed class Sandbox
+{
+    private readonly SandboxClient _client;
+
+    internal Sandbox(SandboxClient client, string name)
+    {
+        _client = client;
+        Name = name;
+        Files = new SandboxFiles(client, name);
+    }
+
+    public string Name { get; }
+
+    public SandboxFiles Files { get; }
+
+    /// <summary>Runs a shell command line (/bin/sh -c) to completion.</summary>
+    public Task<CommandResult> ExecAsync(string command, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunAsync(Request(options, command, null), options, cancellationToken);
+
+    /// <summary>Runs an exact argument vector to completion; argv[0] is looked up in PATH.</summary>
+    public Task<CommandResult> ExecAsync(IReadOnlyList<string> argv, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunAsync(Request(options, null, argv), options, cancellationToken);
+
+    /// <summary>Runs a shell command line and streams its output as it happens.</summary>
+    public async IAsyncEnumerable<ExecEvent> ExecStreamAsync(string command, ExecOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var session = StartExec(Request(options, command, null), cancellationToken);
+        await session.CloseStdinAsync();
+        await foreach (var e in session.Events.WithCancellation(cancellationToken))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>Starts a command with a live stdin. Dispose the session to cancel it.</summary>
+    public ExecSession StartExec(IReadOnlyList<string> argv, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartExec(Request(options, null, argv), cancellationToken);
+
+    public ExecSession StartExec(string command, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartExec(Request(options, command, null), cancellationToken);
+
+    public Task<SandboxInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
+        _client.Lifecycle.GetAsync(new GetSandboxRequest { Name = Name }, cancellationToken: cancellationToken).ResponseAsync;
+
+    /// <summary>Removes the sandbox entirely. False when it did not exist.</summary>
+    public async Task<bool> DestroyAsync(CancellationToken cancellationToken = default) =>
+        (await _client.Lifecycle.DestroyAsync(new DestroySandboxRequest { Name = Name }, cancellationToken: cancellationToken)).Existed;
+
+    /// <summary>Sets how long the sandbox may idle before it sleeps, or keeps it always awake.</summary>
+    public Task<SandboxInfo> SetSleepPolicyAsync(TimeSpan? sleepAfter, bool keepAlive = false, CancellationToken cancellationToken = default) =>
+        _client.Lifecycle.SetSleepPolicyAsync(
+            new SetSleepPolicyRequest { Name = Name, SleepAfter = sleepAfter is { } s ? Duration.FromTimeSpan(s) : null, KeepAlive = keepAlive },
+            cancellationToken: cancellationToken).ResponseAsync;
+
+    private ExecSession StartExec(ExecRequest request, CancellationToken cancellationToken) =>
+        new(_client.Exec.Stream(cancellationToken: cancellationToken), request);
+
+    private async Task<CommandResult> RunAsync(ExecRequest request, ExecOptions? options, CancellationToken cancellationToken)
+    {
+        if (options is { Stdin.IsEmpty: false })
+        {
+            request.Stdin = ByteString.CopyFrom(options.Stdin.Span);
+        }
+
+        try
+        {
+            var result = await _client.Exec.RunAsync(request, cancellationToken: cancellationToken);
+            return new CommandResult(result.ExitCode, result.Stdout.ToByteArray(), result.Stderr.ToByteArray(), result.StdoutTruncated, result.StderrTruncated, result.Signal, result.Duration?.ToTimeSpan() ?? TimeSpan.Zero);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded && request.Timeout is not null)
+        {
+            throw new ExecTimeoutException(e.Status.Detail, e.Trailers.GetValueBytes("sandboxes-stdout-bin") ?? [], e.Trailers.GetValueBytes("sandboxes-stderr-bin") ?? [], e);
+        }
+    }
+
+    private ExecRequest Request(ExecOptions? options, string? command, IReadOnlyList<string>? argv)
+    {
+        var request = new ExecRequest { Sandbox = Name, Cwd = options?.Cwd ?? string.Empty };
+        if (command is not null)
+        {
+            request.Command = command;
+        }
+
+        if (argv is not null)
+        {
+            request.Argv.AddRange(argv);
+        }
+
+        if (options?.Env is { } env)
+        {
+            foreach (var (key, value) in env)
+            {
+                request.Env[key] = value;
+            }
+        }
+
+        if (options?.Timeout is { } timeout)
+        {
+            request.Timeout = Duration.FromTimeSpan(timeout);
+        }
+
+        return request;
+    }
+}

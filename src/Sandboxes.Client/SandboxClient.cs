@@ -1,0 +1,100 @@
+using Grpc.Net.Client;
+using Sandboxes.Protocol;
+using SandboxesService = Sandboxes.Protocol.Sandboxes;
+
+namespace Sandboxes.Client;
+
+/// <summary>
+/// Entry point of the SDK: one client per process, shared by all threads.
+/// <code>
+/// using var client = new SandboxClient();
+/// var box = client.Sandbox("my-box");
+/// var result = await box.ExecAsync("python3 -c 'print(1)'");
+/// </code>
+/// </summary>
+public sealed class SandboxClient : IDisposable
+{
+    /// <summary>The server used when none is given and SANDBOXES_URL is not set.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:50051";
+
+    private readonly GrpcChannel _channel;
+    private readonly bool _ownsChannel;
+
+    /// <param name="url">The silo's gRPC address; defaults to SANDBOXES_URL, then <see cref="DefaultUrl"/>.</param>
+    public SandboxClient(string? url = null)
+        : this(CreateChannel(url ?? Environment.GetEnvironmentVariable("SANDBOXES_URL") ?? DefaultUrl), ownsChannel: true)
+    {
+    }
+
+    public SandboxClient(GrpcChannel channel)
+        : this(channel, ownsChannel: false)
+    {
+    }
+
+    private SandboxClient(GrpcChannel channel, bool ownsChannel)
+    {
+        _channel = channel;
+        _ownsChannel = ownsChannel;
+        Lifecycle = new SandboxesService.SandboxesClient(channel);
+        Exec = new Exec.ExecClient(channel);
+        Files = new Files.FilesClient(channel);
+    }
+
+    internal SandboxesService.SandboxesClient Lifecycle { get; }
+
+    internal Exec.ExecClient Exec { get; }
+
+    internal Files.FilesClient Files { get; }
+
+    /// <summary>
+    /// A handle to the sandbox with this name. No call is made: the first command or file
+    /// operation creates the sandbox with defaults if it does not exist.
+    /// </summary>
+    public Sandbox Sandbox(string name) => new(this, name);
+
+    /// <summary>Creates the sandbox with these options, or returns the existing one unchanged.</summary>
+    public async Task<Sandbox> CreateAsync(string name, SandboxOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await Lifecycle.CreateAsync(new CreateSandboxRequest { Name = name, Options = options ?? new SandboxOptions() }, cancellationToken: cancellationToken);
+        return Sandbox(name);
+    }
+
+    /// <summary>Lists sandboxes, optionally only those carrying every given label.</summary>
+    public async Task<IReadOnlyList<SandboxInfo>> ListAsync(IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default)
+    {
+        var request = new ListSandboxesRequest();
+        if (labels is not null)
+        {
+            foreach (var (key, value) in labels)
+            {
+                request.Labels[key] = value;
+            }
+        }
+
+        var response = await Lifecycle.ListAsync(request, cancellationToken: cancellationToken);
+        return response.Sandboxes;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsChannel)
+        {
+            _channel.Dispose();
+        }
+    }
+
+    private static GrpcChannel CreateChannel(string url) =>
+        GrpcChannel.ForAddress(url, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 64 << 20,
+            MaxSendMessageSize = 64 << 20,
+            HttpHandler = new SocketsHttpHandler
+            {
+                InitialHttp2StreamWindowSize = 8 << 20,
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
+        });
+}
