@@ -20,7 +20,7 @@ public static class SandboxesServiceCollectionExtensions
         services.AddOptions<SandboxesOptions>().BindConfiguration(SandboxesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SandboxesOptions>, SandboxesOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new DockerClientConfiguration(new Uri(options.DockerEndpoint)).CreateClient());
+        services.AddSingleton(_ => new DockerClientBuilder().WithEndpoint(new Uri(options.DockerEndpoint)).Build());
         services.AddSingleton<SandboxContainers>();
         services.AddSingleton<AgentChannels>();
         services.AddSingleton<SandboxDefaults>();

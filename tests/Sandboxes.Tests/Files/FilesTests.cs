@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using Grpc.Core;
+using Sandboxes.Protocol;
+using Sandboxes.Tests.Infrastructure;
+
+namespace Sandboxes.Tests.Files;
+
+[Collection(SiloCollection.Name)]
+public sealed class FilesTests(SiloFixture fixture)
+{
+    private readonly TestSilo _silo = fixture.Silo;
+
+    [Fact]
+    public async Task A_100_MB_binary_file_round_trips_with_the_same_sha256()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("big"));
+        var local = Path.Combine(_silo.DataRoot, "big.bin");
+        Directory.CreateDirectory(_silo.DataRoot);
+        await WriteRandomFileAsync(local, 100 << 20);
+
+        await using (var source = File.OpenRead(local))
+        {
+            var written = await box.Files.WriteAsync("/data/big.bin", source);
+            Assert.Equal(100UL << 20, written.Size);
+        }
+
+        using var sha = SHA256.Create();
+        await using (var hashing = new CryptoStream(Stream.Null, sha, CryptoStreamMode.Write))
+        {
+            await box.Files.ReadAsync("/data/big.bin", hashing);
+        }
+
+        Assert.Equal(await Sha256Async(local), Convert.ToHexStringLower(sha.Hash!));
+        var inside = await box.ExecAsync("sha256sum /data/big.bin | cut -d' ' -f1");
+        Assert.Equal(await Sha256Async(local), inside.Stdout.Trim());
+        File.Delete(local);
+    }
+
+    [Fact]
+    public async Task Stat_list_mkdir_move_exists_and_delete_work_together()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("ops"));
+
+        await box.Files.MakeDirectoryAsync("/work/a/b");
+        await box.Files.WriteTextAsync("/work/a/b/note.txt", "hello", new Client.WriteFileOptions { Mode = Convert.ToInt32("600", 8) });
+        var moved = await box.Files.MoveAsync("/work/a/b/note.txt", "/work/a/renamed.txt");
+        var flat = await box.Files.ListAsync("/work/a");
+        var tree = await box.Files.ListAsync("/work", recursive: true);
+
+        Assert.Equal("/work/a/renamed.txt", moved.Path);
+        Assert.Equal(Convert.ToUInt32("600", 8), moved.Mode);
+        Assert.Equal(5UL, moved.Size);
+        Assert.Equal(["b", "renamed.txt"], flat.Select(e => e.Name).Order().ToArray());
+        Assert.Contains(tree, e => e.Path == "/work/a/b" && e.Type == FileType.Directory);
+        Assert.Equal("hello", await box.Files.ReadTextAsync("/work/a/renamed.txt"));
+        Assert.True(await box.Files.ExistsAsync("/work/a/renamed.txt"));
+        Assert.False(await box.Files.ExistsAsync("/work/a/b/note.txt"));
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => box.Files.DeleteAsync("/work"));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.True(await box.Files.DeleteAsync("/work", recursive: true));
+        Assert.False(await box.Files.DeleteAsync("/work", recursive: true));
+    }
+
+    [Fact]
+    public async Task A_zero_byte_file_round_trips()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("empty"));
+
+        var written = await box.Files.WriteAsync("empty.txt", Array.Empty<byte>());
+        var read = await box.Files.ReadAllBytesAsync("/root/empty.txt");
+
+        Assert.Equal(("/root/empty.txt", 0UL), (written.Path, written.Size));
+        Assert.Empty(read);
+    }
+
+    private static async Task WriteRandomFileAsync(string path, int size)
+    {
+        var buffer = new byte[1 << 20];
+        await using var file = File.Create(path);
+        for (var written = 0; written < size; written += buffer.Length)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            await file.WriteAsync(buffer);
+        }
+    }
+
+    private static async Task<string> Sha256Async(string path)
+    {
+        await using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file));
+    }
+}

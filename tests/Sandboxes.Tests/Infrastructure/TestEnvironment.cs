@@ -1,0 +1,33 @@
+using System.Reflection;
+
+namespace Sandboxes.Tests.Infrastructure;
+
+/// <summary>Where the test run finds what ./test.sh prepared, with messages saying how to fix a gap.</summary>
+public static class TestEnvironment
+{
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The published sandboxd; ./test.sh publishes it here.</summary>
+    public static string AgentDirectory =>
+        Environment.GetEnvironmentVariable("SANDBOXES_AGENT_DIR") ?? Path.Combine(RepositoryRoot, "artifacts", "agent");
+
+    public static string Image => Environment.GetEnvironmentVariable("SANDBOXES_IMAGE") ?? "sandboxes/sandbox:latest";
+
+    public static string StorageConnectionString =>
+        Environment.GetEnvironmentVariable("SANDBOXES_STORAGE") ?? "UseDevelopmentStorage=true";
+
+    /// <summary>sbx.dll in the CLI's own build output, recorded at build time.</summary>
+    public static string CliAssembly { get; } = Path.GetFullPath(
+        typeof(TestEnvironment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SbxAssembly").Value!);
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Sandboxes.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("cannot find Sandboxes.sln above the test binaries");
+    }
+}

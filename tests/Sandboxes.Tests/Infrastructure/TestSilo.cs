@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Sandboxes.Client;
+using Sandboxes.Silo.Hosting;
+
+namespace Sandboxes.Tests.Infrastructure;
+
+/// <summary>
+/// A real silo in this process: real Orleans with Azure Table storage on Azurite, a real
+/// Docker engine, the real agent. Each instance has its own owner label, cluster and
+/// folder, and removes every container it made when disposed.
+/// </summary>
+public sealed class TestSilo : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _settings;
+    private WebApplication? _app;
+
+    public TestSilo(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        Owner = $"sbxtest-{RunId}";
+        DataRoot = Path.Combine("/tmp", $"sbxt-{RunId}");
+        GrpcUrl = $"http://127.0.0.1:{FreePorts.Next()}";
+        _settings = new Dictionary<string, string?>
+        {
+            ["Sandboxes:DataRoot"] = DataRoot,
+            ["Sandboxes:AgentDirectory"] = TestEnvironment.AgentDirectory,
+            ["Sandboxes:Owner"] = Owner,
+            ["Sandboxes:DefaultImage"] = TestEnvironment.Image,
+            ["Sandboxes:DefaultMemoryBytes"] = (512L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sandboxes:StorageConnectionString"] = TestEnvironment.StorageConnectionString,
+            ["Sandboxes:ClusterId"] = Owner,
+            ["Sandboxes:ServiceId"] = Owner,
+            ["Sandboxes:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sandboxes:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sandboxes:GrpcUrl"] = GrpcUrl,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Sandboxes"] = "Information",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        Client = new SandboxClient(GrpcUrl);
+        Docker = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
+    }
+
+    public string RunId { get; }
+
+    public string Owner { get; }
+
+    public string DataRoot { get; }
+
+    public string GrpcUrl { get; }
+
+    public SandboxClient Client { get; }
+
+    public DockerClient Docker { get; }
+
+    public async Task StartAsync()
+    {
+        _app = SandboxesSilo.Build([], builder => builder.Configuration.AddInMemoryCollection(_settings));
+        await _app.StartAsync();
+    }
+
+    /// <summary>Stops the silo the way a host shutdown would; containers keep running.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    public string UniqueName(string prefix) => $"{prefix}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+
+    public async Task<IList<ContainerListResponse>> OwnedContainersAsync(string? sandbox = null)
+    {
+        var labels = new Dictionary<string, bool> { [$"sandboxes.owner={Owner}"] = true };
+        if (sandbox is not null)
+        {
+            labels[$"sandboxes.sandbox={sandbox}"] = true;
+        }
+
+        return await Docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels },
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            foreach (var container in await OwnedContainersAsync())
+            {
+                await Docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+            }
+
+            if (Directory.Exists(DataRoot))
+            {
+                Directory.Delete(DataRoot, recursive: true);
+            }
+
+            Client.Dispose();
+            Docker.Dispose();
+        }
+    }
+}
