@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine to build, run and test Sandboxes. Idempotent, never
+# prompts, needs no systemd and no stdin (plain root shell, CI). Fast when all is there.
+#
+# Usage: .ci/prepare-host.sh COMMAND [ARG]
+#   packages          apt-get install what is missing: docker.io, debootstrap, clang,
+#                     zlib1g-dev (Native AOT), npm if no npm is on PATH
+#   docker            start dockerd (detached) unless the engine already answers
+#   azurite-install   npm-install Azurite $SANDBOXES_AZURITE_VERSION into /opt/sandboxes/azurite
+#   azurite [DIR]     install if needed, then start Azurite on 127.0.0.1:10000-10002
+#                     unless those ports already answer; data, log and pid file in DIR
+#   azurite-stop [DIR] stop the Azurite that `azurite DIR` started (from DIR/azurite.pid)
+#   image             build the default sandbox image (skipped when up to date)
+#   all [DIR]         packages, docker, azurite-install, azurite DIR, image
+# Environment:
+#   SANDBOXES_AZURITE_DIR      Azurite data dir when DIR is not given
+#                              (default /var/lib/sandboxes/azurite)
+#   SANDBOXES_AZURITE_VERSION  Azurite version (default 3.35.0, the last one whose
+#                              engines allow Debian 12's Node 18; 3.36+ want Node 21+)
+# Logs: /var/log/sandboxes-apt.log, /var/log/sandboxes-npm.log,
+#       /var/log/sandboxes-dockerd.log, DIR/azurite.log
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+azurite_version="${SANDBOXES_AZURITE_VERSION:-3.35.0}"
+azurite_prefix=/opt/sandboxes/azurite
+azurite_bin="$azurite_prefix/node_modules/.bin/azurite"
+azurite_ports=(10000 10001 10002)
+export DEBIAN_FRONTEND=noninteractive
+
+step() { printf '[prepare-host] %s\n' "$*"; }
+die() { printf '[prepare-host] error: %s\n' "$*" >&2; exit 1; }
+need_root() { [[ $EUID -eq 0 ]] || die "$1 needs root; rerun as root"; }
+# Waits for "$@" to succeed, up to $1 seconds, polling every 0.2 s.
+wait_for() {
+  local seconds="$1"; shift
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    [[ $SECONDS -lt $deadline ]] || return 1
+    sleep 0.2
+  done
+}
+
+cmd_packages() {
+  local wanted=(docker.io apparmor debootstrap debian-archive-keyring clang zlib1g-dev ca-certificates)
+  command -v npm >/dev/null || wanted+=(npm)
+  local missing=() p
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    step "packages: all present"
+    return
+  fi
+  need_root "installing ${missing[*]}"
+  step "packages: installing ${missing[*]} (log /var/log/sandboxes-apt.log)"
+  local log=/var/log/sandboxes-apt.log
+  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends \
+      -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+      "${missing[@]}"; } </dev/null >>"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    die "apt-get failed; see $log"
+  fi
+  step "packages: installed ${missing[*]}"
+}
+
+docker_answers() { timeout 10 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1; }
+docker_up_or_dead() { [[ -n "$1" ]] && ! kill -0 "$1" 2>/dev/null || docker_answers; }
+
+cmd_docker() {
+  command -v docker >/dev/null || die "no docker CLI; run: $0 packages"
+  if docker_answers; then
+    step "docker: engine answers (API $(docker version --format '{{.Server.APIVersion}}'))"
+    return
+  fi
+  need_root "starting dockerd"
+  local log=/var/log/sandboxes-dockerd.log pid=""
+  if [[ -s /var/run/docker.pid ]] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    pid="$(cat /var/run/docker.pid)"
+    step "docker: dockerd (pid $pid) is running but not answering yet; waiting up to 60 s"
+  elif [[ -d /run/systemd/system ]] && systemctl cat docker.service >/dev/null 2>&1; then
+    step "docker: starting docker.service through systemd"
+    systemctl start docker.service
+  else
+    command -v dockerd >/dev/null || die "no dockerd; run: $0 packages"
+    step "docker: starting dockerd (log $log)"
+    # Own session, no stdin, output to a file: it outlives this script and the CI step.
+    setsid nohup dockerd >>"$log" 2>&1 </dev/null &
+    pid=$!
+  fi
+  # Stop waiting at once if the dockerd we started dies (bad config, storage driver, ...).
+  if ! wait_for 60 docker_up_or_dead "$pid" || ! docker_answers; then
+    tail -n 20 "$log" >&2 2>/dev/null || true
+    die "dockerd did not answer on /var/run/docker.sock (it exited, or 60 s passed); see $log"
+  fi
+  step "docker: engine answers (API $(docker version --format '{{.Server.APIVersion}}'))${pid:+, dockerd pid $pid}"
+}
+
+azurite_installed_version() {
+  [[ -x "$azurite_bin" ]] || return 0
+  sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' \
+    "$azurite_prefix/node_modules/azurite/package.json" 2>/dev/null | head -n1
+}
+
+cmd_azurite_install() {
+  if [[ "$(azurite_installed_version)" == "$azurite_version" ]]; then
+    step "azurite: $azurite_version installed ($azurite_bin)"
+    return
+  fi
+  command -v npm >/dev/null || die "no npm; run: $0 packages"
+  need_root "installing Azurite into $azurite_prefix"
+  local log=/var/log/sandboxes-npm.log
+  step "azurite: installing azurite@$azurite_version into $azurite_prefix (log $log)"
+  mkdir -p "$azurite_prefix"
+  if ! npm install --prefix "$azurite_prefix" --no-audit --no-fund --loglevel=error \
+      "azurite@$azurite_version" </dev/null >>"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    die "npm install azurite@$azurite_version failed; see $log"
+  fi
+  [[ -x "$azurite_bin" ]] || die "npm finished but $azurite_bin is missing; see $log"
+  step "azurite: installed $(azurite_installed_version)"
+}
+
+port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+count_answering_ports() {
+  local n=0 p
+  for p in "${azurite_ports[@]}"; do port_answers "$p" && n=$((n + 1)); done
+  echo "$n"
+}
+all_azurite_ports_answer() { [[ "$(count_answering_ports)" -eq ${#azurite_ports[@]} ]]; }
+
+cmd_azurite() {
+  local dir="${1:-${SANDBOXES_AZURITE_DIR:-/var/lib/sandboxes/azurite}}"
+  local answering
+  answering="$(count_answering_ports)"
+  if [[ "$answering" -eq ${#azurite_ports[@]} ]]; then
+    step "azurite: already listening on 127.0.0.1:${azurite_ports[0]}-${azurite_ports[-1]}"
+    return
+  elif [[ "$answering" -gt 0 ]]; then
+    die "only some of 127.0.0.1:${azurite_ports[*]} answer; something else holds them, stop it first"
+  fi
+  cmd_azurite_install
+  mkdir -p "$dir"
+  echo prepare-host >"$dir/.sandboxes-owner"
+  step "azurite: starting on 127.0.0.1:${azurite_ports[0]}-${azurite_ports[-1]}, data in $dir"
+  # --disableTelemetry: Azurite 3.3x otherwise sends telemetry off the machine.
+  setsid nohup "$azurite_bin" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$dir" \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    >"$dir/azurite.log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$dir/azurite.pid"
+  # Stop waiting at once if it dies (bad version, port taken meanwhile, ...).
+  if ! wait_for 30 azurite_up_or_dead "$pid" || ! kill -0 "$pid" 2>/dev/null; then
+    tail -n 20 "$dir/azurite.log" >&2 || true
+    die "Azurite did not listen on ports ${azurite_ports[*]} within 30 s; see $dir/azurite.log"
+  fi
+  step "azurite: listening (pid $pid, log $dir/azurite.log)"
+}
+azurite_up_or_dead() { ! kill -0 "$1" 2>/dev/null || all_azurite_ports_answer; }
+
+cmd_azurite_stop() {
+  local dir="${1:-${SANDBOXES_AZURITE_DIR:-/var/lib/sandboxes/azurite}}"
+  local pid
+  pid="$(cat "$dir/azurite.pid" 2>/dev/null || true)"
+  if [[ -z "$pid" ]] || ! grep -qa azurite "/proc/$pid/cmdline" 2>/dev/null; then
+    step "azurite: none started from $dir is running"
+    return
+  fi
+  kill -TERM "$pid"
+  wait_for 15 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$dir/azurite.pid"
+  step "azurite: stopped pid $pid"
+}
+
+cmd_image() {
+  step "image: src/Sandboxes.Image/build-image.sh"
+  "$repo_root/src/Sandboxes.Image/build-image.sh"
+}
+
+case "${1:-}" in
+  packages) cmd_packages ;;
+  docker) cmd_docker ;;
+  azurite-install) cmd_azurite_install ;;
+  azurite) cmd_azurite "${2:-}" ;;
+  azurite-stop) cmd_azurite_stop "${2:-}" ;;
+  image) cmd_image ;;
+  all) cmd_packages; cmd_docker; cmd_azurite_install; cmd_azurite "${2:-}"; cmd_image ;;
+  -h|--help|help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  *) echo "usage: $0 all [AZURITE_DIR]|packages|docker|azurite-install|azurite [DIR]|azurite-stop [DIR]|image (see --help)" >&2; exit 2 ;;
+esac
