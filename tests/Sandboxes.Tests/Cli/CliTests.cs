@@ -105,4 +105,43 @@ public sealed class CliTests(SiloFixture fixture)
         Assert.False(File.Exists(target));
         Assert.Empty(Directory.GetFiles(_silo.DataRoot, $".{name}*"));
     }
+
+    [Fact]
+    public async Task Put_and_get_round_trip_a_1_GB_file_with_the_same_sha256()
+    {
+        var name = _silo.UniqueName("cligig");
+        Directory.CreateDirectory(_silo.DataRoot);
+        var local = Path.Combine(_silo.DataRoot, $"{name}.bin");
+        var back = Path.Combine(_silo.DataRoot, $"{name}.back");
+        var expected = await WriteRandomFileAsync(local, 1L << 30);
+
+        var put = await _sbx.RunAsync(["put", name, local, "/data/gig.bin"], within: TimeSpan.FromMinutes(5));
+        File.Delete(local);
+        var get = await _sbx.RunAsync(["get", name, "/data/gig.bin", back], within: TimeSpan.FromMinutes(5));
+
+        Assert.Equal((0, ""), (put.ExitCode, put.Stderr));
+        Assert.Equal((0, ""), (get.ExitCode, get.Stderr));
+        await using (var file = File.OpenRead(back))
+        {
+            Assert.Equal(expected, Convert.ToHexStringLower(await SHA256.HashDataAsync(file)));
+        }
+
+        File.Delete(back);
+        await _silo.Client.Sandbox(name).DestroyAsync();
+    }
+
+    private static async Task<string> WriteRandomFileAsync(string path, long size)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[4 << 20];
+        await using var file = File.Create(path);
+        for (long written = 0; written < size; written += buffer.Length)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            sha.AppendData(buffer);
+            await file.WriteAsync(buffer);
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
 }

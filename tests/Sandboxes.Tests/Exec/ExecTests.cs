@@ -127,4 +127,19 @@ public sealed class ExecTests(SiloFixture fixture)
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.Equal("before\n", stdout.ToString());
     }
+
+    [Fact]
+    public async Task A_quiet_command_gets_heartbeats_so_the_stream_never_dies_silently()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("quiet"));
+        var kinds = new List<ExecEvent.EventOneofCase>();
+
+        await foreach (var e in box.ExecStreamAsync("sleep 6"))
+        {
+            kinds.Add(e.EventCase);
+        }
+
+        Assert.Contains(ExecEvent.EventOneofCase.Heartbeat, kinds);
+        Assert.Equal(ExecEvent.EventOneofCase.Exit, kinds[^1]);
+    }
 }

@@ -20,6 +20,10 @@ public static class TestEnvironment
     public static string CliAssembly { get; } = Path.GetFullPath(
         typeof(TestEnvironment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SbxAssembly").Value!);
 
+    /// <summary>The silo's own build output, for tests that run it as a process and kill it.</summary>
+    public static string SiloAssembly { get; } = Path.GetFullPath(
+        typeof(TestEnvironment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloAssembly").Value!);
+
     private static string FindRepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

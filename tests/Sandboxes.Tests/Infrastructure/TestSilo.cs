@@ -51,6 +51,9 @@ public sealed class TestSilo : IAsyncDisposable
 
     public string RunId { get; }
 
+    /// <summary>The silo's configuration, for running it as a separate process too.</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
     public string Owner { get; }
 
     public string DataRoot { get; }
