@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Sandboxes.Agent.Exec;
+using Sandboxes.Agent.Processes;
+using Sandboxes.Agent.Probe;
+
+namespace Sandboxes.Agent.Hosting;
+
+/// <summary>Wires the agent's server, services and logging.</summary>
+public static class AgentHostingExtensions
+{
+    private const int MiB = 1024 * 1024;
+
+    /// <summary>Kestrel on the Unix socket only, HTTP/2 without TLS, with windows sized for file transfer.</summary>
+    public static IWebHostBuilder UseAgentSocket(this IWebHostBuilder builder, string socketPath) =>
+        builder.ConfigureKestrel(options =>
+        {
+            options.AddServerHeader = false;
+
+            // The defaults (1 MiB / 768 KiB) cap a single file stream well below what the
+            // socket carries.
+            options.Limits.Http2.InitialConnectionWindowSize = 16 * MiB;
+            options.Limits.Http2.InitialStreamWindowSize = 8 * MiB;
+            options.Limits.Http2.MaxStreamsPerConnection = 1000;
+            options.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+
+    public static IServiceCollection AddSandboxAgent(this IServiceCollection services)
+    {
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = 16 * MiB;
+            options.MaxSendMessageSize = null;
+        });
+        services.AddSingleton<ChildReaper>();
+        services.AddSingleton<ProcessSpawner>();
+        services.AddSingleton<ExecEnvironment>();
+        services.AddSingleton<CallTracker>();
+        services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        return services;
+    }
+
+    /// <summary>One line per message, and only what an operator needs.</summary>
+    public static ILoggingBuilder AddAgentLogging(this ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        logging.AddFilter("Grpc", LogLevel.Warning);
+        return logging;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Reflection;
+using Grpc.Core;
+using Sandboxes.Protocol.Agent;
+
+namespace Sandboxes.Agent.Probe;
+
+/// <summary>The private Agent.Status probe: build, load, idleness and memory.</summary>
+public sealed class AgentStatusService : Protocol.Agent.Agent.AgentBase
+{
+    private static readonly string Version =
+        typeof(AgentStatusService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private readonly CallTracker _tracker;
+
+    public AgentStatusService(CallTracker tracker) => _tracker = tracker;
+
+    public override Task<AgentStatus> Status(StatusRequest request, ServerCallContext context) =>
+        Task.FromResult(new AgentStatus
+        {
+            Version = Version,
+            CallsInFlight = _tracker.InFlight,
+            IdleMilliseconds = _tracker.IdleMilliseconds,
+            ResidentBytes = ResidentMemory.Bytes(),
+        });
+}

@@ -1,0 +1,143 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Sandboxes.Agent.Native;
+
+namespace Sandboxes.Agent.Processes;
+
+/// <summary>
+/// Starts children with posix_spawn: each in its own process group, with default signal
+/// dispositions and an empty signal mask (the runtime ignores SIGPIPE, and an ignored
+/// signal would otherwise be inherited), its stdio on fresh pipes, in the given directory.
+/// </summary>
+public sealed unsafe class ProcessSpawner
+{
+    private readonly ChildReaper _reaper;
+
+    public ProcessSpawner(ChildReaper reaper) => _reaper = reaper;
+
+    /// <summary>Spawns <paramref name="executable"/>; throws <see cref="SpawnException"/> on failure.</summary>
+    public SpawnedProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string workingDirectory)
+    {
+        var pipes = stackalloc int[6] { -1, -1, -1, -1, -1, -1 };
+        var memory = new List<nint>();
+        var fileActions = NativeMemory.AllocZeroed(LibC.OpaqueSize);
+        var attributes = NativeMemory.AllocZeroed(LibC.OpaqueSize);
+        var sigset = NativeMemory.AllocZeroed(LibC.OpaqueSize);
+        var succeeded = false;
+        try
+        {
+            // All six ends are close-on-exec; dup2 onto 0, 1 and 2 clears the flag on the
+            // copies the child keeps, so nothing else leaks into it.
+            for (var i = 0; i < 3; i++)
+            {
+                if (LibC.Pipe2(pipes + (i * 2), LibC.OCloExec) != 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    throw new SpawnException(errno, $"could not create a pipe: {Errno.Describe(errno)}");
+                }
+            }
+
+            Check(LibC.FileActionsInit(fileActions));
+            Check(LibC.FileActionsAddDup2(fileActions, pipes[0], 0));
+            Check(LibC.FileActionsAddDup2(fileActions, pipes[3], 1));
+            Check(LibC.FileActionsAddDup2(fileActions, pipes[5], 2));
+            var cwd = (byte*)Utf8(workingDirectory, memory);
+            Check(LibC.FileActionsAddChdir(fileActions, cwd));
+
+            Check(LibC.AttributesInit(attributes));
+            Check(LibC.AttributesSetFlags(attributes, LibC.PosixSpawnSetPgroup | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef));
+            Check(LibC.AttributesSetPgroup(attributes, 0));
+            _ = LibC.SigEmptySet(sigset);
+            Check(LibC.AttributesSetSigMask(attributes, sigset));
+            _ = LibC.SigFillSet(sigset);
+
+            // sigfillset leaves out glibc's internal signals 32 and 33, and posix_spawn then
+            // sets them to SIG_IGN in the child, which every process in the sandbox would
+            // inherit; asking for their default too keeps children as clean as docker exec's.
+            ((ulong*)sigset)[0] |= (1UL << 31) | (1UL << 32);
+            Check(LibC.AttributesSetSigDefault(attributes, sigset));
+
+            var path = (byte*)Utf8(executable, memory);
+            var argvArray = Utf8Array(argv, memory);
+            var envArray = Utf8Array(environment, memory);
+
+            var (pid, exited) = _reaper.Spawn(() =>
+            {
+                var error = LibC.PosixSpawn(out var child, path, fileActions, attributes, argvArray, envArray);
+                return error == 0 ? child : throw new SpawnException(error, Errno.Describe(error));
+            });
+
+            OomScore.RaiseForUserProcess(pid);
+            var process = new SpawnedProcess(
+                pid,
+                exited,
+                new SafePipeHandle(pipes[1], ownsHandle: true),
+                new SafePipeHandle(pipes[2], ownsHandle: true),
+                new SafePipeHandle(pipes[4], ownsHandle: true));
+            succeeded = true;
+            return process;
+        }
+        finally
+        {
+            // The child's ends always close here; the parent's only when spawning failed.
+            CloseIfOpen(pipes[0]);
+            CloseIfOpen(pipes[3]);
+            CloseIfOpen(pipes[5]);
+            if (!succeeded)
+            {
+                CloseIfOpen(pipes[1]);
+                CloseIfOpen(pipes[2]);
+                CloseIfOpen(pipes[4]);
+            }
+
+            _ = LibC.FileActionsDestroy(fileActions);
+            _ = LibC.AttributesDestroy(attributes);
+            NativeMemory.Free(fileActions);
+            NativeMemory.Free(attributes);
+            NativeMemory.Free(sigset);
+            foreach (var block in memory)
+            {
+                NativeMemory.Free((void*)block);
+            }
+        }
+    }
+
+    private static void Check(int error)
+    {
+        if (error != 0)
+        {
+            throw new SpawnException(error, $"could not prepare the spawn: {Errno.Describe(error)}");
+        }
+    }
+
+    private static void CloseIfOpen(int fd)
+    {
+        if (fd >= 0)
+        {
+            _ = LibC.Close(fd);
+        }
+    }
+
+    private static nint Utf8(string value, List<nint> memory)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        var block = (byte*)NativeMemory.Alloc((nuint)length + 1);
+        memory.Add((nint)block);
+        Encoding.UTF8.GetBytes(value, new Span<byte>(block, length));
+        block[length] = 0;
+        return (nint)block;
+    }
+
+    private static byte** Utf8Array(IReadOnlyList<string> values, List<nint> memory)
+    {
+        var array = (byte**)NativeMemory.AllocZeroed((nuint)(values.Count + 1), (nuint)sizeof(nint));
+        memory.Add((nint)array);
+        for (var i = 0; i < values.Count; i++)
+        {
+            array[i] = (byte*)Utf8(values[i], memory);
+        }
+
+        return array;
+    }
+}

@@ -1,0 +1,30 @@
+using Sandboxes.Agent.Exec;
+using Sandboxes.Agent.Files;
+using Sandboxes.Agent.Hosting;
+using Sandboxes.Agent.Probe;
+using Sandboxes.Agent.Processes;
+
+// sandboxd --socket /.sandboxes/run/agent.sock
+// The empty builder: no appsettings files (and so no file watcher on the image's /), no
+// environment-driven URLs; only what the agent configures below.
+var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = args });
+builder.Configuration.AddCommandLine(args);
+var socketPath = AgentSocket.Prepare(builder.Configuration);
+builder.Logging.AddAgentLogging();
+builder.WebHost.UseKestrelCore().UseAgentSocket(socketPath);
+builder.Services.AddRoutingCore();
+builder.Services.AddSandboxAgent();
+
+var app = builder.Build();
+ThreadReserve.Fill();
+
+// Reaping starts before the first request can spawn anything.
+app.Services.GetRequiredService<ChildReaper>().Start();
+
+var tracker = app.Services.GetRequiredService<CallTracker>();
+app.Use(next => new CallTrackingMiddleware(next, tracker).InvokeAsync);
+app.MapGrpcService<ExecService>();
+app.MapGrpcService<FilesService>();
+app.MapGrpcService<AgentStatusService>();
+
+app.Run();
