@@ -33,9 +33,9 @@ public sealed class FilesApi(SandboxConnector connector) : Files.FilesBase
 
         var header = requestStream.Current;
         var connection = await connector.ConnectAsync(header.Header.Sandbox);
+        using var call = connection.Files.Write(cancellationToken: context.CancellationToken);
         try
         {
-            using var call = connection.Files.Write(cancellationToken: context.CancellationToken);
             await call.RequestStream.WriteAsync(header, context.CancellationToken);
             while (await requestStream.MoveNext(context.CancellationToken))
             {
@@ -43,7 +43,15 @@ public sealed class FilesApi(SandboxConnector connector) : Files.FilesBase
             }
 
             await call.RequestStream.CompleteAsync();
-            return await call;
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException && !context.CancellationToken.IsCancellationRequested)
+        {
+            // The agent ended the call early (a bad path, a full disk); its status says why.
+        }
+
+        try
+        {
+            return await call.ResponseAsync;
         }
         catch (RpcException e)
         {
