@@ -142,4 +142,15 @@ public sealed class ExecTests(SiloFixture fixture)
         Assert.Contains(ExecEvent.EventOneofCase.Heartbeat, kinds);
         Assert.Equal(ExecEvent.EventOneofCase.Exit, kinds[^1]);
     }
+
+    [Fact]
+    public async Task Many_parallel_commands_in_one_sandbox_all_complete()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("parallel"));
+        await box.ExecAsync("true");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => box.ExecAsync($"sleep 1; echo {i}")));
+
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => $"{i}\n"), results.Select(r => r.Stdout));
+    }
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against the real Docker engine, Azurite and the real agent.
+# Installs and starts whatever is missing first, exactly as run.sh does.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export SANDBOXES_AGENT_DIR="$PWD/artifacts/agent"
+
+.ci/prepare-host.sh packages
+.ci/prepare-host.sh docker
+.ci/prepare-host.sh azurite "${SANDBOXES_TEST_AZURITE_DIR:-/tmp/sandboxes-test-azurite}"
+.ci/prepare-host.sh image
+.ci/publish-agent.sh "$SANDBOXES_AGENT_DIR"
+
+# Containers left by an earlier run that was killed before it could clean up.
+stale="$(docker ps -aq --filter label=sandboxes.owner 2>/dev/null | xargs -r docker inspect --format '{{.Id}} {{index .Config.Labels "sandboxes.owner"}}' | awk '$2 ~ /^sbxtest-/ {print $1}')"
+if [[ -n "$stale" ]]; then
+  echo "tests: removing $(wc -l <<<"$stale") containers left by an earlier test run"
+  xargs -r docker rm -f <<<"$stale" >/dev/null
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test tests/Sandboxes.Tests -c Release -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# A plain "N passed, N failed" line, for readers that do not know dotnet test's summary.
+passed="$(grep -Eo '^ +Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | tail -1 || true)"
+failed="$(grep -Eo '^ +Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | tail -1 || true)"
+if [[ -n "$passed" || -n "$failed" ]]; then
+  echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+fi
+exit "$status"
