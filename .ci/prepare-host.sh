@@ -13,6 +13,7 @@
 #   image             build the default sandbox image (skipped when up to date)
 #   all [DIR]         packages, docker, azurite-install, azurite DIR, image
 # Environment:
+#   SANDBOXES_AZURITE_PORT     first of Azurite's three ports (default 10000)
 #   SANDBOXES_AZURITE_DIR      Azurite data dir when DIR is not given
 #                              (default /var/lib/sandboxes/azurite)
 #   SANDBOXES_AZURITE_VERSION  Azurite version (default 3.35.0, the last one whose
@@ -25,7 +26,10 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 azurite_version="${SANDBOXES_AZURITE_VERSION:-3.35.0}"
 azurite_prefix=/opt/sandboxes/azurite
 azurite_bin="$azurite_prefix/node_modules/.bin/azurite"
-azurite_ports=(10000 10001 10002)
+# Blob, queue and table ports: BASE, BASE+1, BASE+2. The tests use their own base so a
+# running development cluster and a test run never share storage.
+azurite_base_port="${SANDBOXES_AZURITE_PORT:-10000}"
+azurite_ports=("$azurite_base_port" "$((azurite_base_port + 1))" "$((azurite_base_port + 2))")
 export DEBIAN_FRONTEND=noninteractive
 
 step() { printf '[prepare-host] %s\n' "$*"; }
@@ -146,6 +150,7 @@ cmd_azurite() {
   # --disableTelemetry: Azurite 3.3x otherwise sends telemetry off the machine.
   setsid nohup "$azurite_bin" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$dir" \
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    --blobPort "${azurite_ports[0]}" --queuePort "${azurite_ports[1]}" --tablePort "${azurite_ports[2]}" \
     >"$dir/azurite.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$dir/azurite.pid"
