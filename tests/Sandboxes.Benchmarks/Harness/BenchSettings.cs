@@ -1,0 +1,32 @@
+namespace Sandboxes.Benchmarks.Harness;
+
+/// <summary>How many rounds each benchmark runs; --quick trades precision for a run under 3 minutes.</summary>
+public sealed record BenchSettings(bool Quick)
+{
+    public int WarmUp => 3;
+
+    public int ColdCreateRounds => Quick ? 5 : 10;
+
+    public int ExecRounds => Quick ? 200 : 1000;
+
+    public int DockerCliExecRounds => Quick ? 30 : 100;
+
+    public int DockerApiExecRounds => Quick ? 100 : 300;
+
+    public TimeSpan ThroughputWindow => Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
+
+    public int ThroughputClients => 8;
+
+    public int ThroughputSandboxes => 4;
+
+    public int WakeRounds => Quick ? 3 : 8;
+
+    public int LargeFileRounds => Quick ? 3 : 6;
+
+    public int SmallFileRounds => Quick ? 10 : 30;
+
+    public int[] IdleSandboxCounts => Quick ? [10, 30] : [10, 50, 100];
+
+    /// <summary>Density stops here even without a failure; the README names this bound.</summary>
+    public int DensityCap => Quick ? 0 : 200;
+}

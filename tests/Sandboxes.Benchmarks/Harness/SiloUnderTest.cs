@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Security.Cryptography;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Sandboxes.Client;
+
+namespace Sandboxes.Benchmarks.Harness;
+
+/// <summary>
+/// The real silo binary in its own process, as deployed, so its memory can be read from
+/// /proc. It gets its own owner label, cluster and folder, and everything it made is
+/// removed afterwards.
+/// </summary>
+public sealed class SiloUnderTest : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly DockerClient _docker;
+
+    private SiloUnderTest(Process process, DockerClient docker, string runId, string dataRoot, string url)
+    {
+        _process = process;
+        _docker = docker;
+        RunId = runId;
+        DataRoot = dataRoot;
+        Client = new SandboxClient(url);
+    }
+
+    public string RunId { get; }
+
+    public string Owner => $"sbxbench-{RunId}";
+
+    public string DataRoot { get; }
+
+    public SandboxClient Client { get; }
+
+    public int ProcessId => _process.Id;
+
+    public static async Task<SiloUnderTest> StartAsync(DockerClient docker, string image, string agentDirectory, string storage)
+    {
+        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var dataRoot = $"/tmp/sbxb-{runId}";
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var siloDll = typeof(SiloUnderTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloAssembly").Value!;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.GetFullPath(siloDll));
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["Sandboxes:DataRoot"] = dataRoot,
+            ["Sandboxes:AgentDirectory"] = agentDirectory,
+            ["Sandboxes:Owner"] = $"sbxbench-{runId}",
+            ["Sandboxes:DefaultImage"] = image,
+            ["Sandboxes:StorageConnectionString"] = storage,
+            ["Sandboxes:ClusterId"] = $"sbxbench-{runId}",
+            ["Sandboxes:ServiceId"] = $"sbxbench-{runId}",
+            ["Sandboxes:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Sandboxes:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Sandboxes:GrpcUrl"] = url,
+            ["Logging:LogLevel:Default"] = "Warning",
+        })
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(start)!;
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Sandboxes silo ready", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"silo: {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60))) != ready.Task)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("the silo did not print 'Sandboxes silo ready' within 60 s");
+        }
+
+        return new SiloUnderTest(process, docker, runId, dataRoot, url);
+    }
+
+    /// <summary>The silo's resident set size, from /proc.</summary>
+    public long ResidentBytes() => ProcMemory.ResidentBytes(_process.Id);
+
+    public async Task<string> ContainerIdAsync(string sandbox)
+    {
+        var found = await _docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"sandboxes.owner={Owner}"] = true, [$"sandboxes.sandbox={sandbox}"] = true },
+            },
+        });
+        return found.Single().ID;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        var owned = await _docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"sandboxes.owner={Owner}"] = true } },
+        });
+        await Parallel.ForEachAsync(owned, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (c, ct) =>
+            await _docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct));
+        if (Directory.Exists(DataRoot))
+        {
+            Directory.Delete(DataRoot, recursive: true);
+        }
+
+        Client.Dispose();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

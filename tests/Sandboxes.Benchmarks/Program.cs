@@ -1,0 +1,14 @@
+using Sandboxes.Benchmarks.Harness;
+
+// Usage: bench.sh [--quick] [--out DIR]   (DIR defaults to the current folder)
+var quick = args.Contains("--quick");
+var outIndex = Array.IndexOf(args, "--out");
+var output = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Directory.GetCurrentDirectory();
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+return await BenchmarkRun.RunAsync(new BenchSettings(quick), output, cancel.Token);
