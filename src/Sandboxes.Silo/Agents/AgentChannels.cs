@@ -60,7 +60,7 @@ public sealed class AgentChannels : IDisposable
                 }
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(15), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
         }
 
         throw new SandboxException(SandboxError.Unavailable, $"the sandbox agent did not answer within {timeout.TotalSeconds:0}s ({last?.Message ?? "no socket"})");

@@ -1,4 +1,4 @@
 namespace Sandboxes.Silo.Containers;
 
 /// <summary>What the engine says about one sandbox's container.</summary>
-public sealed record SandboxContainer(string Id, string SandboxName, bool Running, DateTimeOffset StartedAt);
+public sealed record SandboxContainer(string Id, string SandboxName, bool Running, DateTimeOffset Created);

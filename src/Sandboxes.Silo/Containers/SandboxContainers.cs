@@ -22,24 +22,29 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
 
     public string SocketPath(string name) => Path.Combine(HostFolder(name), "agent.sock");
 
+    /// <summary>Unique per engine, so a second create for the same sandbox fails instead of forking it.</summary>
+    public string ContainerName(string name) => $"{_options.Owner}-{name}";
+
+    /// <summary>Finds the sandbox's container by its name, which is unique on the engine, and checks its labels.</summary>
     public async Task<SandboxContainer?> FindAsync(string name, CancellationToken cancellationToken)
     {
-        var found = await docker.Containers.ListContainersAsync(
-            new ContainersListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>>
-                {
-                    ["label"] = new Dictionary<string, bool>
-                    {
-                        [$"{ContainerLabels.Owner}={_options.Owner}"] = true,
-                        [$"{ContainerLabels.Sandbox}={name}"] = true,
-                    },
-                },
-            },
-            cancellationToken);
-        var container = found.FirstOrDefault();
-        return container is null ? null : new SandboxContainer(container.ID, name, container.State == "running", container.Created);
+        ContainerInspectResponse found;
+        try
+        {
+            found = await docker.Containers.InspectContainerAsync(ContainerName(name), cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+
+        var labels = found.Config?.Labels;
+        if (labels is null || !labels.TryGetValue(ContainerLabels.Owner, out var owner) || owner != _options.Owner)
+        {
+            throw new SandboxException(SandboxError.FailedPrecondition, $"container '{ContainerName(name)}' exists but is not owned by '{_options.Owner}'; remove it or choose another owner");
+        }
+
+        return new SandboxContainer(found.ID, name, found.State?.Running == true, found.Created);
     }
 
     /// <summary>Every container this deployment owns, running or not.</summary>
@@ -75,7 +80,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
             var created = await docker.Containers.CreateContainerAsync(
                 new CreateContainerParameters
                 {
-                    Name = $"{_options.Owner}-{name}",
+                    Name = ContainerName(name),
                     Image = spec.Image,
                     Hostname = name,
                     WorkingDir = "/root",
@@ -104,6 +109,17 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
                 cancellationToken);
             ContainerLog.Created(logger, name, created.ID);
             return created.ID;
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Created by an earlier activation that crashed before saving its state.
+            var existing = await FindAsync(name, cancellationToken);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return existing.Id;
         }
         catch (DockerImageNotFoundException)
         {

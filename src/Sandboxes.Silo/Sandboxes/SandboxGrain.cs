@@ -149,7 +149,9 @@ public sealed class SandboxGrain(
     private async Task StartContainerAsync(bool isNew)
     {
         var started = time.GetTimestamp();
-        var container = await containers.FindAsync(Name, CancellationToken.None);
+
+        // A new sandbox skips the lookup: creating is what it needs, and a leftover container is a conflict the create resolves.
+        var container = isNew ? null : await containers.FindAsync(Name, CancellationToken.None);
         var containerId = container?.Id;
         if (containerId is null)
         {
@@ -226,9 +228,9 @@ public sealed class SandboxGrain(
 
     private async Task SaveAsync()
     {
-        await record.WriteStateAsync();
-        _persistedLastActive = record.State.LastActive;
-        await Catalog.RecordAsync(View());
+        var view = View();
+        await Task.WhenAll(record.WriteStateAsync(), Catalog.RecordAsync(view));
+        _persistedLastActive = view.LastActive;
     }
 
     private void Touch() => record.State.LastActive = time.GetUtcNow();

@@ -20,7 +20,7 @@ public static class BenchmarkRun
         new DensityBenchmark(),
     ];
 
-    public static async Task<int> RunAsync(BenchSettings settings, string outputDirectory, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(BenchSettings settings, string outputDirectory, string? only, CancellationToken cancellationToken)
     {
         var image = Environment.GetEnvironmentVariable("SANDBOXES_IMAGE") ?? "sandboxes/sandbox:latest";
         var agent = Environment.GetEnvironmentVariable("SANDBOXES_AGENT_DIR") ?? throw new InvalidOperationException("set SANDBOXES_AGENT_DIR (bench.sh does)");
@@ -32,7 +32,7 @@ public static class BenchmarkRun
 
         await using var silo = await SiloUnderTest.StartAsync(docker, image, agent, storage);
         var context = new BenchContext(settings, silo, docker, image, () => SiloUnderTest.StartAsync(docker, image, agent, storage));
-        foreach (var benchmark in All)
+        foreach (var benchmark in All.Where(b => only is null || b.Title.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();

@@ -59,7 +59,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
             ["Sandboxes:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Sandboxes:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Sandboxes:GrpcUrl"] = url,
-            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SANDBOXES_BENCH_SILO_LOG") ?? "Warning",
         })
         {
             start.ArgumentList.Add($"--{key}={value}");
