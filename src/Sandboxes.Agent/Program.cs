@@ -3,6 +3,8 @@ using Sandboxes.Agent.Files;
 using Sandboxes.Agent.Hosting;
 using Sandboxes.Agent.Probe;
 using Sandboxes.Agent.Processes;
+using Sandboxes.Agent.Sessions;
+using Sandboxes.Agent.Watch;
 
 // sandboxd --socket /.sandboxes/run/agent.sock
 // The empty builder: no appsettings files (and so no file watcher on the image's /), no
@@ -21,10 +23,17 @@ ThreadReserve.Fill();
 // Reaping starts before the first request can spawn anything.
 app.Services.GetRequiredService<ChildReaper>().Start();
 
+// Records of processes that were running when the sandbox last stopped become "killed".
+app.Services.GetRequiredService<ProcessTable>().Load();
+app.Services.GetRequiredService<SessionTable>().Clear();
+
 var tracker = app.Services.GetRequiredService<CallTracker>();
 app.Use(next => new CallTrackingMiddleware(next, tracker).InvokeAsync);
 app.MapGrpcService<ExecService>();
 app.MapGrpcService<FilesService>();
+app.MapGrpcService<ProcessService>();
+app.MapGrpcService<SessionService>();
+app.MapGrpcService<WatchService>();
 app.MapGrpcService<AgentStatusService>();
 
 app.Run();

@@ -10,7 +10,7 @@ internal static class ExecEventWriter
 {
     private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(5);
 
-    public static async Task WriteOutputAsync(ExecSession session, IServerStreamWriter<ExecEvent> responseStream, CancellationToken cancelled)
+    public static async Task WriteOutputAsync(IRunningCommand session, IServerStreamWriter<ExecEvent> responseStream, CancellationToken cancelled)
     {
         // The wait needs no call token: cancelling the call kills the group, which ends the
         // output within the exit grace.

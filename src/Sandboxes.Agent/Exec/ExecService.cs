@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Sandboxes.Agent.Processes;
+using Sandboxes.Agent.Sessions;
 using Sandboxes.Protocol;
 
 namespace Sandboxes.Agent.Exec;
@@ -11,19 +12,24 @@ public sealed class ExecService : Protocol.Exec.ExecBase
 {
     private readonly ProcessSpawner _spawner;
     private readonly ExecEnvironment _environment;
+    private readonly SessionTable _sessions;
     private readonly ILogger<ExecService> _logger;
 
-    public ExecService(ProcessSpawner spawner, ExecEnvironment environment, ILogger<ExecService> logger)
+    public ExecService(ProcessSpawner spawner, ExecEnvironment environment, SessionTable sessions, ILogger<ExecService> logger)
     {
         _spawner = spawner;
         _environment = environment;
+        _sessions = sessions;
         _logger = logger;
     }
 
     public override async Task<ExecResult> Run(ExecRequest request, ServerCallContext context)
     {
-        await using var session = Start(request, context.CancellationToken);
-        _ = ExecStdin.FeedAsync(session, request.Stdin.Memory);
+        await using var session = await StartAsync(request, context.CancellationToken);
+        if (session is ExecSession process)
+        {
+            _ = ExecStdin.FeedAsync(process, request.Stdin.Memory);
+        }
 
         var stdout = new OutputCapture();
         var stderr = new OutputCapture();
@@ -62,9 +68,11 @@ public sealed class ExecService : Protocol.Exec.ExecBase
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the first ExecInput message must be 'start'"));
         }
 
-        await using var session = Start(requestStream.Current.Start, cancelled);
+        await using var session = await StartAsync(requestStream.Current.Start, cancelled);
         using var stopStdin = CancellationTokenSource.CreateLinkedTokenSource(cancelled);
-        var stdin = ExecStdin.PumpAsync(requestStream, session, stopStdin.Token);
+
+        // A session command reads /dev/null; its stdin messages are not read at all.
+        var stdin = session is ExecSession process ? ExecStdin.PumpAsync(requestStream, process, stopStdin.Token) : Task.CompletedTask;
         try
         {
             await responseStream.WriteAsync(new ExecEvent { Started = new ExecStarted { Pid = session.Pid } }, cancelled);
@@ -92,8 +100,14 @@ public sealed class ExecService : Protocol.Exec.ExecBase
         }
     }
 
-    private ExecSession Start(ExecRequest request, CancellationToken cancelled)
+    private async Task<IRunningCommand> StartAsync(ExecRequest request, CancellationToken cancelled)
     {
+        if (request.Session.Length > 0)
+        {
+            var call = SessionCall.Parse(request);
+            return await _sessions.Get(request.Session).RunAsync(call, cancelled);
+        }
+
         var command = ExecCommand.Parse(request, _environment);
         try
         {
@@ -108,7 +122,7 @@ public sealed class ExecService : Protocol.Exec.ExecBase
         }
     }
 
-    private async Task<ProcessExit> WaitForExitAsync(ExecSession session)
+    private async Task<ProcessExit> WaitForExitAsync(IRunningCommand session)
     {
         var exit = await session.WaitForExitAsync();
         ExecLog.Exited(_logger, session.Pid, exit.ExitCode, exit.Signal, session.Duration);
@@ -120,7 +134,7 @@ public sealed class ExecService : Protocol.Exec.ExecBase
         return exit;
     }
 
-    private static RpcException Ended(ExecSession session, Metadata trailers) => session.Ending == ExecEnding.TimedOut
+    private static RpcException Ended(IRunningCommand session, Metadata trailers) => session.Ending == ExecEnding.TimedOut
         ? new RpcException(new Status(StatusCode.DeadlineExceeded, "the command timed out; its process group was killed"), trailers)
         : new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled; the command's process group was killed"), trailers);
 }

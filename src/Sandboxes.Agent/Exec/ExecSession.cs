@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.IO.Pipes;
 using System.Threading.Channels;
 using Grpc.Core;
-using Sandboxes.Agent.Native;
 using Sandboxes.Agent.Processes;
 
 namespace Sandboxes.Agent.Exec;
@@ -11,7 +10,7 @@ namespace Sandboxes.Agent.Exec;
 /// One running command: its process group, its output as one ordered channel, its stdin,
 /// and the timeout and cancellation that kill the whole group.
 /// </summary>
-public sealed class ExecSession : IAsyncDisposable
+public sealed class ExecSession : IRunningCommand
 {
     // How long output may still arrive after the command exits before the agent stops
     // waiting for EOF (a background child can keep the pipes open indefinitely).
@@ -71,16 +70,7 @@ public sealed class ExecSession : IAsyncDisposable
         }
         catch (SpawnException e)
         {
-            throw new RpcException(e.Errno switch
-            {
-                Errno.EAGAIN => new Status(StatusCode.ResourceExhausted, "process limit reached: the sandbox has too many processes or threads"),
-                Errno.ENOMEM => new Status(StatusCode.ResourceExhausted, "out of memory while starting the command"),
-                Errno.ENFILE or Errno.EMFILE => new Status(StatusCode.ResourceExhausted, $"too many open files: {e.Message}"),
-                Errno.ENOENT => new Status(StatusCode.NotFound, $"command '{command.Argv[0]}' not found in PATH"),
-                Errno.ENOEXEC => new Status(StatusCode.FailedPrecondition, $"'{command.Argv[0]}' is not an executable this system can run (a script needs a #! line)"),
-                Errno.EACCES or Errno.EPERM => new Status(StatusCode.PermissionDenied, $"command '{command.Argv[0]}' could not be executed: {e.Message}"),
-                _ => new Status(StatusCode.Internal, $"could not start '{command.Argv[0]}': {e.Message}"),
-            });
+            throw SpawnErrors.ToRpc(e, command.Argv[0]);
         }
 
         return new ExecSession(process, command.Timeout, callCancelled);

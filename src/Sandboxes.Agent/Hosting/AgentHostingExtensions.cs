@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sandboxes.Agent.Exec;
 using Sandboxes.Agent.Processes;
 using Sandboxes.Agent.Probe;
+using Sandboxes.Agent.Sessions;
 
 namespace Sandboxes.Agent.Hosting;
 
@@ -35,6 +36,9 @@ public static class AgentHostingExtensions
         services.AddSingleton<ProcessSpawner>();
         services.AddSingleton<ExecEnvironment>();
         services.AddSingleton<CallTracker>();
+        services.AddSingleton<AgentState>();
+        services.AddSingleton<ProcessTable>();
+        services.AddSingleton<SessionTable>();
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
         return services;
     }

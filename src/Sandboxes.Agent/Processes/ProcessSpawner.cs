@@ -9,6 +9,7 @@ namespace Sandboxes.Agent.Processes;
 /// Starts children with posix_spawn: each in its own process group, with default signal
 /// dispositions and an empty signal mask (the runtime ignores SIGPIPE, and an ignored
 /// signal would otherwise be inherited), its stdio on fresh pipes, in the given directory.
+/// A session shell also gets a control pipe as fd 3, on which it reports each command's status.
 /// </summary>
 public sealed unsafe class ProcessSpawner
 {
@@ -17,9 +18,9 @@ public sealed unsafe class ProcessSpawner
     public ProcessSpawner(ChildReaper reaper) => _reaper = reaper;
 
     /// <summary>Spawns <paramref name="executable"/>; throws <see cref="SpawnException"/> on failure.</summary>
-    public SpawnedProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string workingDirectory)
+    public SpawnedProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string workingDirectory, bool withControl = false)
     {
-        var pipes = stackalloc int[6] { -1, -1, -1, -1, -1, -1 };
+        var pipes = stackalloc int[8] { -1, -1, -1, -1, -1, -1, -1, -1 };
         var memory = new List<nint>();
         var fileActions = NativeMemory.AllocZeroed(LibC.OpaqueSize);
         var attributes = NativeMemory.AllocZeroed(LibC.OpaqueSize);
@@ -29,7 +30,7 @@ public sealed unsafe class ProcessSpawner
         {
             // All six ends are close-on-exec; dup2 onto 0, 1 and 2 clears the flag on the
             // copies the child keeps, so nothing else leaks into it.
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < (withControl ? 4 : 3); i++)
             {
                 if (LibC.Pipe2(pipes + (i * 2), LibC.OCloExec) != 0)
                 {
@@ -42,6 +43,11 @@ public sealed unsafe class ProcessSpawner
             Check(LibC.FileActionsAddDup2(fileActions, pipes[0], 0));
             Check(LibC.FileActionsAddDup2(fileActions, pipes[3], 1));
             Check(LibC.FileActionsAddDup2(fileActions, pipes[5], 2));
+            if (withControl)
+            {
+                Check(LibC.FileActionsAddDup2(fileActions, pipes[7], 3));
+            }
+
             var cwd = (byte*)Utf8(workingDirectory, memory);
             Check(LibC.FileActionsAddChdir(fileActions, cwd));
 
@@ -74,7 +80,8 @@ public sealed unsafe class ProcessSpawner
                 exited,
                 new SafePipeHandle(pipes[1], ownsHandle: true),
                 new SafePipeHandle(pipes[2], ownsHandle: true),
-                new SafePipeHandle(pipes[4], ownsHandle: true));
+                new SafePipeHandle(pipes[4], ownsHandle: true),
+                withControl ? new SafePipeHandle(pipes[6], ownsHandle: true) : null);
             succeeded = true;
             return process;
         }
@@ -84,11 +91,13 @@ public sealed unsafe class ProcessSpawner
             CloseIfOpen(pipes[0]);
             CloseIfOpen(pipes[3]);
             CloseIfOpen(pipes[5]);
+            CloseIfOpen(pipes[7]);
             if (!succeeded)
             {
                 CloseIfOpen(pipes[1]);
                 CloseIfOpen(pipes[2]);
                 CloseIfOpen(pipes[4]);
+                CloseIfOpen(pipes[6]);
             }
 
             _ = LibC.FileActionsDestroy(fileActions);

@@ -8,8 +8,9 @@ namespace Sandboxes.Agent.Processes;
 /// </summary>
 public sealed class SpawnedProcess
 {
-    public SpawnedProcess(int pid, Task<ProcessExit> exited, SafePipeHandle stdin, SafePipeHandle stdout, SafePipeHandle stderr)
+    public SpawnedProcess(int pid, Task<ProcessExit> exited, SafePipeHandle stdin, SafePipeHandle stdout, SafePipeHandle stderr, SafePipeHandle? control = null)
     {
+        Control = control;
         Pid = pid;
         Exited = exited;
         Stdin = stdin;
@@ -28,4 +29,7 @@ public sealed class SpawnedProcess
     public SafePipeHandle Stdout { get; }
 
     public SafePipeHandle Stderr { get; }
+
+    /// <summary>The read end of the child's fd 3, when it was spawned with one.</summary>
+    public SafePipeHandle? Control { get; }
 }
