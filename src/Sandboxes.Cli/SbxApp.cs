@@ -27,6 +27,12 @@ public static class SbxApp
         root.Subcommands.Add(GetCommand.Build(context));
         root.Subcommands.Add(FilesCommand.Build(context));
         root.Subcommands.Add(RemoveCommand.Build(context));
+        root.Subcommands.Add(StartCommand.Build(context));
+        root.Subcommands.Add(PsCommand.Build(context));
+        root.Subcommands.Add(LogsCommand.Build(context));
+        root.Subcommands.Add(KillCommand.Build(context));
+        root.Subcommands.Add(SessionCommand.Build(context));
+        root.Subcommands.Add(WatchCommand.Build(context));
         return root.Parse(args).InvokeAsync();
     }
 }

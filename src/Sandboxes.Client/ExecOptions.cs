@@ -12,6 +12,12 @@ public sealed record ExecOptions
     /// <summary>Kill the command's whole process group after this long.</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>Bytes given to the command's stdin (ExecAsync only).</summary>
+    /// <summary>Bytes given to the command's stdin (ExecAsync only; not in a session).</summary>
     public ReadOnlyMemory<byte> Stdin { get; init; }
+
+    /// <summary>
+    /// Run in this persistent shell session ("default" always exists), where cd, export and
+    /// functions last between calls. Null runs a fresh /bin/sh.
+    /// </summary>
+    public string? Session { get; init; }
 }

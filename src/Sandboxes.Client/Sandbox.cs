@@ -16,11 +16,47 @@ public sealed class Sandbox
         _client = client;
         Name = name;
         Files = new SandboxFiles(client, name);
+        Processes = new SandboxProcesses(client, name);
     }
 
     public string Name { get; }
 
     public SandboxFiles Files { get; }
+
+    /// <summary>Long-running processes: start, list, wait for, kill, and their logs.</summary>
+    public SandboxProcesses Processes { get; }
+
+    /// <summary>Creates a persistent shell session; null <paramref name="id"/> lets the server choose one.</summary>
+    public async Task<SandboxSession> CreateSessionAsync(string? id = null, IReadOnlyDictionary<string, string>? env = null, string? cwd = null, CancellationToken cancellationToken = default)
+    {
+        var request = new CreateSessionRequest { Sandbox = Name, Id = id ?? string.Empty, Cwd = cwd ?? string.Empty };
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            request.Env[key] = value;
+        }
+
+        var info = await _client.Sessions.CreateAsync(request, cancellationToken: cancellationToken);
+        return new SandboxSession(this, _client, info.Id);
+    }
+
+    /// <summary>A handle to an existing session (no call is made); "default" always exists.</summary>
+    public SandboxSession Session(string id) => new(this, _client, id);
+
+    /// <summary>
+    /// Streams file changes under <paramref name="path"/> until cancelled. The first event is
+    /// <c>Ready</c>: changes made after it are reported.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, WatchOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = new WatchRequest { Sandbox = Name, Path = path, Recursive = options?.Recursive ?? true };
+        request.Include.AddRange(options?.Include ?? []);
+        request.Exclude.AddRange(options?.Exclude ?? []);
+        using var call = _client.Watches.Watch(request, cancellationToken: cancellationToken);
+        await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            yield return e;
+        }
+    }
 
     /// <summary>Runs a shell command line (/bin/sh -c) to completion.</summary>
     public Task<CommandResult> ExecAsync(string command, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -84,7 +120,7 @@ public sealed class Sandbox
 
     private ExecRequest Request(ExecOptions? options, string? command, IReadOnlyList<string>? argv)
     {
-        var request = new ExecRequest { Sandbox = Name, Cwd = options?.Cwd ?? string.Empty };
+        var request = new ExecRequest { Sandbox = Name, Cwd = options?.Cwd ?? string.Empty, Session = options?.Session ?? string.Empty };
         if (command is not null)
         {
             request.Command = command;

@@ -38,6 +38,9 @@ public sealed class SandboxClient : IDisposable
         Lifecycle = new SandboxesService.SandboxesClient(channel);
         Exec = new Exec.ExecClient(channel);
         Files = new Files.FilesClient(channel);
+        Processes = new Processes.ProcessesClient(channel);
+        Sessions = new Sessions.SessionsClient(channel);
+        Watches = new Watches.WatchesClient(channel);
     }
 
     internal SandboxesService.SandboxesClient Lifecycle { get; }
@@ -45,6 +48,12 @@ public sealed class SandboxClient : IDisposable
     internal Exec.ExecClient Exec { get; }
 
     internal Files.FilesClient Files { get; }
+
+    internal Processes.ProcessesClient Processes { get; }
+
+    internal Sessions.SessionsClient Sessions { get; }
+
+    internal Watches.WatchesClient Watches { get; }
 
     /// <summary>
     /// A handle to the sandbox with this name. No call is made: the first command or file

@@ -14,7 +14,8 @@ public static class ExecCommand
         var cwd = new Option<string?>("--cwd", "-w") { Description = "Working directory (default /root)" };
         var env = new Option<string[]>("--env", "-e") { Description = "Environment variable K=V (repeatable)" };
         var timeout = new Option<string?>("--timeout", "-t") { Description = "Kill the command's process group after this long, e.g. 10s" };
-        var command = new Command("exec", "Run a command in a sandbox, streaming its output") { name, argv, cwd, env, timeout };
+        var session = new Option<string?>("--session", "-s") { Description = "Run in this persistent shell session (\"default\" always exists); stdin is not forwarded" };
+        var command = new Command("exec", "Run a command in a sandbox, streaming its output") { name, argv, cwd, env, timeout, session };
         command.SetAction((parse, cancellationToken) => CliContext.ReportErrorsAsync(async () =>
         {
             var options = new ExecOptions
@@ -22,13 +23,20 @@ public static class ExecCommand
                 Cwd = parse.GetValue(cwd),
                 Env = Units.ParsePairs(parse.GetValue(env), "--env"),
                 Timeout = parse.GetValue(timeout) is { } t ? Units.ParseDuration(t) : null,
+                Session = parse.GetValue(session),
             };
             using var client = context.Connect(parse);
-            await using var session = client.Sandbox(parse.GetValue(name)!).StartExec(parse.GetValue(argv)!, options, cancellationToken);
-            var stdin = ForwardStdinAsync(session, cancellationToken);
+            var box = client.Sandbox(parse.GetValue(name)!);
+            var words = parse.GetValue(argv)!;
+
+            // In a session one word is a command line (sbx exec box -s s -- 'cd /tmp && export X=1').
+            await using var running = options.Session is not null && words.Length == 1
+                ? box.StartExec(words[0], options, cancellationToken)
+                : box.StartExec(words, options, cancellationToken);
+            var stdin = ForwardStdinAsync(running, cancellationToken);
             try
             {
-                return await WriteOutputAsync(session, cancellationToken);
+                return await WriteOutputAsync(running, cancellationToken);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
             {

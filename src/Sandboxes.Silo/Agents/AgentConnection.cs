@@ -13,6 +13,12 @@ public sealed class AgentConnection(AgentEndpoint endpoint, GrpcChannel channel)
 
     public Files.FilesClient Files { get; } = new(channel);
 
+    public Processes.ProcessesClient Processes { get; } = new(channel);
+
+    public Sessions.SessionsClient Sessions { get; } = new(channel);
+
+    public Watches.WatchesClient Watches { get; } = new(channel);
+
     public AgentService.AgentClient Agent { get; } = new(channel);
 
     public void Dispose() => channel.Dispose();

@@ -28,6 +28,9 @@ public static class SandboxesSilo
         app.MapGrpcService<SandboxesApi>();
         app.MapGrpcService<ExecApi>();
         app.MapGrpcService<FilesApi>();
+        app.MapGrpcService<ProcessesApi>();
+        app.MapGrpcService<SessionsApi>();
+        app.MapGrpcService<WatchesApi>();
         return app;
     }
 }

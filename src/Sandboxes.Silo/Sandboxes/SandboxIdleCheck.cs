@@ -34,7 +34,9 @@ public sealed class SandboxIdleCheck(AgentChannels agents, TimeProvider time)
             return IdleVerdict.AgentGone;
         }
 
-        if (status.CallsInFlight > 0)
+        // Processes started with Processes.Start keep the sandbox awake while they run;
+        // children left behind by exec do not.
+        if (status.CallsInFlight > 0 || status.RunningProcesses > 0)
         {
             record.LastActive = now;
             return IdleVerdict.StayAwake;

@@ -1,0 +1,69 @@
+using Grpc.Core;
+using Sandboxes.Protocol;
+
+namespace Sandboxes.Silo.Api;
+
+/// <summary>
+/// Started processes, forwarded to the sandbox's agent, which owns them and keeps their
+/// logs; a silo restart breaks only the calls in flight, never the processes.
+/// </summary>
+public sealed class ProcessesApi(SandboxConnector connector) : Processes.ProcessesBase
+{
+    public override async Task<ProcessInfo> Start(StartProcessRequest request, ServerCallContext context)
+    {
+        SandboxSpecs.RequireEnv(request.Env);
+        var connection = await connector.ConnectAsync(request.Sandbox);
+        try
+        {
+            // Not repeated on UNAVAILABLE: the first attempt may have started the process.
+            return await connection.Processes.StartAsync(request, cancellationToken: context.CancellationToken);
+        }
+        catch (RpcException e)
+        {
+            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
+            throw new RpcException(e.Status, e.Trailers);
+        }
+    }
+
+    public override Task<ListProcessesResponse> List(ListProcessesRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ProcessInfo> Get(ProcessRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.GetAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ProcessInfo> Kill(KillProcessRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.KillAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ListProcessesResponse> KillAll(KillAllProcessesRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.KillAllAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ProcessLogs> GetLogs(ProcessRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.GetLogsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override async Task StreamLogs(StreamLogsRequest request, IServerStreamWriter<LogEvent> responseStream, ServerCallContext context)
+    {
+        var connection = await connector.ConnectAsync(request.Sandbox);
+        try
+        {
+            using var call = connection.Processes.StreamLogs(request, cancellationToken: context.CancellationToken);
+            await foreach (var e in call.ResponseStream.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(e, context.CancellationToken);
+            }
+        }
+        catch (RpcException e)
+        {
+            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
+            throw new RpcException(e.Status, e.Trailers);
+        }
+    }
+
+    public override Task<WaitForLogResponse> WaitForLog(WaitForLogRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.WaitForLogAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ProcessInfo> WaitForPort(WaitForPortRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.WaitForPortAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+
+    public override Task<ProcessInfo> WaitForExit(WaitForExitRequest request, ServerCallContext context) =>
+        connector.CallAsync(request.Sandbox, c => c.Processes.WaitForExitAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+}
