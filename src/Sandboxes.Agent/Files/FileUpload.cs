@@ -68,6 +68,36 @@ public sealed class FileUpload : IAsyncDisposable
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _stream!.WriteAsync(data, cancellationToken);
 
+    /// <summary>Copies a whole file into the upload inside the kernel (sendfile), never through user memory.</summary>
+    public void CopyFrom(Microsoft.Win32.SafeHandles.SafeFileHandle source, CancellationToken cancellationToken)
+    {
+        var output = (int)_stream!.SafeFileHandle.DangerousGetHandle();
+        var input = (int)source.DangerousGetHandle();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            nint copied;
+            unsafe
+            {
+                copied = LibC.SendFile(output, input, null, 1 << 30);
+            }
+
+            if (copied == 0)
+            {
+                return;
+            }
+
+            if (copied < 0)
+            {
+                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno != Errno.EINTR)
+                {
+                    throw FileErrors.FromErrno(errno, _target);
+                }
+            }
+        }
+    }
+
     /// <summary>Sets the mode and renames the temp file over the target.</summary>
     public async Task CommitAsync()
     {

@@ -14,6 +14,9 @@ internal static unsafe partial class LibC
     public const uint StatxBasicStats = 0x7ff;
     public const uint RenameNoReplace = 1;
 
+    [LibraryImport(Library, EntryPoint = "sendfile64", SetLastError = true)]
+    public static partial nint SendFile(int outFd, int inFd, long* offset, nuint count);
+
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
     public static partial int Statx(int dirFd, byte* path, int flags, uint mask, StatxBuffer* buffer);
 

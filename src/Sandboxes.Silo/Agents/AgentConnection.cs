@@ -1,5 +1,6 @@
 using Grpc.Net.Client;
 using Sandboxes.Protocol;
+using Sandboxes.Protocol.Agent;
 using AgentService = Sandboxes.Protocol.Agent.Agent;
 
 namespace Sandboxes.Silo.Agents;
@@ -20,6 +21,8 @@ public sealed class AgentConnection(AgentEndpoint endpoint, GrpcChannel channel)
     public Watches.WatchesClient Watches { get; } = new(channel);
 
     public AgentService.AgentClient Agent { get; } = new(channel);
+
+    public Protocol.Agent.Uploads.UploadsClient Uploads { get; } = new(channel);
 
     public void Dispose() => channel.Dispose();
 }

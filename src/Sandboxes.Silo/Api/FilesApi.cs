@@ -1,10 +1,11 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Uploads;
 
 namespace Sandboxes.Silo.Api;
 
 /// <summary>File access, forwarded to the sandbox's agent as streams of chunks.</summary>
-public sealed class FilesApi(SandboxConnector connector) : Files.FilesBase
+public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads) : Files.FilesBase
 {
     public override async Task Read(ReadFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
     {
@@ -31,31 +32,15 @@ public sealed class FilesApi(SandboxConnector connector) : Files.FilesBase
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of a file write must be 'header' with the path"));
         }
 
-        var header = requestStream.Current;
-        var connection = await connector.ConnectAsync(header.Header.Sandbox);
-        using var call = connection.Files.Write(cancellationToken: context.CancellationToken);
+        var header = requestStream.Current.Header;
+        var connection = await connector.ConnectAsync(header.Sandbox);
         try
         {
-            await call.RequestStream.WriteAsync(header, context.CancellationToken);
-            while (await requestStream.MoveNext(context.CancellationToken))
-            {
-                await call.RequestStream.WriteAsync(requestStream.Current, context.CancellationToken);
-            }
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (Exception e) when (e is RpcException or InvalidOperationException && !context.CancellationToken.IsCancellationRequested)
-        {
-            // The agent ended the call early (a bad path, a full disk); its status says why.
-        }
-
-        try
-        {
-            return await call.ResponseAsync;
+            return await uploads.ForwardAsync(header, requestStream, connection, context.CancellationToken);
         }
         catch (RpcException e)
         {
-            await connector.ReportIfUnreachableAsync(header.Header.Sandbox, connection, e);
+            await connector.ReportIfUnreachableAsync(header.Sandbox, connection, e);
             throw new RpcException(e.Status, e.Trailers);
         }
     }

@@ -65,6 +65,7 @@ public sealed class SandboxErrorInterceptor : Interceptor
             _ => StatusCode.Unavailable,
         }, s.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
+        IOException io => new Status(StatusCode.Unavailable, $"the host could not store the data: {io.Message}"),
         TimeoutException t => new Status(StatusCode.Unavailable, $"the cluster did not answer in time: {t.Message}"),
         Docker.DotNet.DockerApiException d => new Status(StatusCode.Unavailable, $"the Docker engine refused: {d.ResponseBody?.Trim()}"),
         _ => null,

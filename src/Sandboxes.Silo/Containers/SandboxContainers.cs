@@ -15,12 +15,16 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
     /// <summary>Where sandboxd and its socket folder appear inside the container.</summary>
     public const string AgentMount = "/.sandboxes/agent";
     public const string RunMount = "/.sandboxes/run";
+    public const string InboxMount = "/.sandboxes/inbox";
 
     private readonly SandboxesOptions _options = options.Value;
 
     public string HostFolder(string name) => Path.Combine(_options.BoxesDirectory, name);
 
     public string SocketPath(string name) => Path.Combine(HostFolder(name), "agent.sock");
+
+    /// <summary>Where the silo stages large uploads; read-only inside, so the sandbox cannot touch it.</summary>
+    public string InboxFolder(string name) => Path.Combine(_options.DataRoot, "inbox", name);
 
     /// <summary>Unique per engine, so a second create for the same sandbox fails instead of forking it.</summary>
     public string ContainerName(string name) => $"{_options.Owner}-{name}";
@@ -70,6 +74,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
     {
         var hostFolder = HostFolder(name);
         Directory.CreateDirectory(hostFolder);
+        Directory.CreateDirectory(InboxFolder(name));
         var labels = new Dictionary<string, string>
         {
             [ContainerLabels.Owner] = _options.Owner,
@@ -102,6 +107,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
                         [
                             $"{_options.ResolvedAgentDirectory}:{AgentMount}:ro",
                             $"{hostFolder}:{RunMount}:rw",
+                            $"{InboxFolder(name)}:{InboxMount}:ro",
                         ],
                         RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
                     },
@@ -152,10 +158,12 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
             }
         }
 
-        var hostFolder = HostFolder(name);
-        if (Directory.Exists(hostFolder))
+        foreach (var folder in new[] { HostFolder(name), InboxFolder(name) })
         {
-            Directory.Delete(hostFolder, recursive: true);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 }

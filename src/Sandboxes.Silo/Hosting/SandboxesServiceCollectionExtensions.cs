@@ -9,6 +9,7 @@ using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Sandboxes;
+using Sandboxes.Silo.Uploads;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -25,6 +26,7 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<AgentChannels>();
         services.AddSingleton<SandboxDefaults>();
         services.AddSingleton<SandboxConnector>();
+        services.AddSingleton<UploadForwarder>();
         services.AddHostedService<ContainerReattacher>();
         services.AddGrpc(grpc =>
         {

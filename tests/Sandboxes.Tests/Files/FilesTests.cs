@@ -74,6 +74,74 @@ public sealed class FilesTests(SiloFixture fixture)
         Assert.Empty(read);
     }
 
+    [Fact]
+    public async Task A_large_upload_that_breaks_midway_leaves_the_old_file_and_no_staged_bytes()
+    {
+        var name = _silo.UniqueName("broken");
+        var box = _silo.Client.Sandbox(name);
+        await box.Files.WriteTextAsync("/data/keep.bin", "original");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => box.Files.WriteAsync("/data/keep.bin", new FailingStream(failAfter: 20 << 20)));
+
+        Assert.Equal("original", await box.Files.ReadTextAsync("/data/keep.bin"));
+        await Eventually.WaitAsync(
+            () => Task.FromResult(Directory.GetFiles(Path.Combine(_silo.DataRoot, "inbox", name)).Length),
+            count => count == 0,
+            TimeSpan.FromSeconds(10),
+            "the staged upload to be removed from the inbox");
+        var leftovers = await box.ExecAsync("ls -A /data");
+        Assert.Equal("keep.bin\n", leftovers.Stdout);
+    }
+
+    [Fact]
+    public async Task The_inbox_is_read_only_inside_the_sandbox()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("inbox"));
+
+        var result = await box.ExecAsync("touch /.sandboxes/inbox/planted 2>&1; echo $?");
+
+        Assert.Contains("Read-only file system", result.Stdout);
+    }
+
+    /// <summary>Yields random bytes, then fails like a client whose disk or network broke.</summary>
+    private sealed class FailingStream(long failAfter) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position >= failAfter)
+            {
+                throw new IOException("the source broke on purpose");
+            }
+
+            var n = (int)Math.Min(count, failAfter - _position);
+            RandomNumberGenerator.Fill(buffer.AsSpan(offset, n));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private static async Task WriteRandomFileAsync(string path, int size)
     {
         var buffer = new byte[1 << 20];
