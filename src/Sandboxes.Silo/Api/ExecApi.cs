@@ -9,16 +9,7 @@ public sealed class ExecApi(SandboxConnector connector) : Exec.ExecBase
     public override async Task<ExecResult> Run(ExecRequest request, ServerCallContext context)
     {
         SandboxSpecs.RequireEnv(request.Env);
-        var connection = await connector.ConnectAsync(request.Sandbox);
-        try
-        {
-            return await connection.Exec.RunAsync(request, cancellationToken: context.CancellationToken);
-        }
-        catch (RpcException e)
-        {
-            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
-            throw new RpcException(e.Status, e.Trailers);
-        }
+        return await connector.CallOnceAsync(request.Sandbox, c => c.Exec.RunAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
     }
 
     public override async Task Stream(IAsyncStreamReader<ExecInput> requestStream, IServerStreamWriter<ExecEvent> responseStream, ServerCallContext context)
@@ -30,11 +21,10 @@ public sealed class ExecApi(SandboxConnector connector) : Exec.ExecBase
 
         var start = requestStream.Current;
         SandboxSpecs.RequireEnv(start.Start.Env);
-        var connection = await connector.ConnectAsync(start.Start.Sandbox);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        using var call = connection.Exec.Stream(cancellationToken: cancel.Token);
-        try
+        await connector.CallOnceAsync(start.Start.Sandbox, async connection =>
         {
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            using var call = connection.Exec.Stream(cancellationToken: cancel.Token);
             await call.RequestStream.WriteAsync(start, cancel.Token);
             var forwardInput = ForwardInputAsync(requestStream, call.RequestStream, cancel.Token);
             await foreach (var e in call.ResponseStream.ReadAllAsync(cancel.Token))
@@ -44,12 +34,8 @@ public sealed class ExecApi(SandboxConnector connector) : Exec.ExecBase
 
             await cancel.CancelAsync();
             await forwardInput.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-        catch (RpcException e)
-        {
-            await connector.ReportIfUnreachableAsync(start.Start.Sandbox, connection, e);
-            throw new RpcException(e.Status, e.Trailers);
-        }
+            return true;
+        });
     }
 
     private static async Task ForwardInputAsync(IAsyncStreamReader<ExecInput> from, IClientStreamWriter<ExecInput> to, CancellationToken cancellationToken)

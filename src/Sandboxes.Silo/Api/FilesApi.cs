@@ -7,23 +7,8 @@ namespace Sandboxes.Silo.Api;
 /// <summary>File access, forwarded to the sandbox's agent as streams of chunks.</summary>
 public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads) : Files.FilesBase
 {
-    public override async Task Read(ReadFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
-    {
-        var connection = await connector.ConnectAsync(request.Sandbox);
-        try
-        {
-            using var call = connection.Files.Read(request, cancellationToken: context.CancellationToken);
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync(context.CancellationToken))
-            {
-                await responseStream.WriteAsync(chunk, context.CancellationToken);
-            }
-        }
-        catch (RpcException e)
-        {
-            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
-            throw new RpcException(e.Status, e.Trailers);
-        }
-    }
+    public override Task Read(ReadFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
+        connector.RelayAsync(request.Sandbox, c => c.Files.Read(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
 
     public override async Task<FileEntry> Write(IAsyncStreamReader<WriteFileInput> requestStream, ServerCallContext context)
     {
@@ -33,16 +18,7 @@ public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads
         }
 
         var header = requestStream.Current.Header;
-        var connection = await connector.ConnectAsync(header.Sandbox);
-        try
-        {
-            return await uploads.ForwardAsync(header, requestStream, connection, context.CancellationToken);
-        }
-        catch (RpcException e)
-        {
-            await connector.ReportIfUnreachableAsync(header.Sandbox, connection, e);
-            throw new RpcException(e.Status, e.Trailers);
-        }
+        return await connector.CallOnceAsync(header.Sandbox, c => uploads.ForwardAsync(header, requestStream, c, context.CancellationToken));
     }
 
     public override Task<FileEntry> Stat(PathRequest request, ServerCallContext context) =>

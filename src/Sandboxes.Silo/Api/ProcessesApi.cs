@@ -9,20 +9,12 @@ namespace Sandboxes.Silo.Api;
 /// </summary>
 public sealed class ProcessesApi(SandboxConnector connector) : Processes.ProcessesBase
 {
-    public override async Task<ProcessInfo> Start(StartProcessRequest request, ServerCallContext context)
+    public override Task<ProcessInfo> Start(StartProcessRequest request, ServerCallContext context)
     {
         SandboxSpecs.RequireEnv(request.Env);
-        var connection = await connector.ConnectAsync(request.Sandbox);
-        try
-        {
-            // Not repeated on UNAVAILABLE: the first attempt may have started the process.
-            return await connection.Processes.StartAsync(request, cancellationToken: context.CancellationToken);
-        }
-        catch (RpcException e)
-        {
-            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
-            throw new RpcException(e.Status, e.Trailers);
-        }
+
+        // Not repeated on UNAVAILABLE: the first attempt may have started the process.
+        return connector.CallOnceAsync(request.Sandbox, c => c.Processes.StartAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
     }
 
     public override Task<ListProcessesResponse> List(ListProcessesRequest request, ServerCallContext context) =>
@@ -40,23 +32,8 @@ public sealed class ProcessesApi(SandboxConnector connector) : Processes.Process
     public override Task<ProcessLogs> GetLogs(ProcessRequest request, ServerCallContext context) =>
         connector.CallAsync(request.Sandbox, c => c.Processes.GetLogsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
-    public override async Task StreamLogs(StreamLogsRequest request, IServerStreamWriter<LogEvent> responseStream, ServerCallContext context)
-    {
-        var connection = await connector.ConnectAsync(request.Sandbox);
-        try
-        {
-            using var call = connection.Processes.StreamLogs(request, cancellationToken: context.CancellationToken);
-            await foreach (var e in call.ResponseStream.ReadAllAsync(context.CancellationToken))
-            {
-                await responseStream.WriteAsync(e, context.CancellationToken);
-            }
-        }
-        catch (RpcException e)
-        {
-            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
-            throw new RpcException(e.Status, e.Trailers);
-        }
-    }
+    public override Task StreamLogs(StreamLogsRequest request, IServerStreamWriter<LogEvent> responseStream, ServerCallContext context) =>
+        connector.RelayAsync(request.Sandbox, c => c.Processes.StreamLogs(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
 
     public override Task<WaitForLogResponse> WaitForLog(WaitForLogRequest request, ServerCallContext context) =>
         connector.CallAsync(request.Sandbox, c => c.Processes.WaitForLogAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);

@@ -10,7 +10,7 @@ namespace Sandboxes.Silo.Api;
 /// </summary>
 public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents)
 {
-    public async Task<AgentConnection> ConnectAsync(string sandbox)
+    private async Task<AgentConnection> ConnectAsync(string sandbox)
     {
         var grain = Grain(sandbox);
         var endpoint = await grain.WakeAsync(createIfMissing: true);
@@ -35,14 +35,40 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents)
         }
     }
 
-    /// <summary>For calls that cannot be repeated: tells the grain, so the next call recovers.</summary>
-    public async Task ReportIfUnreachableAsync(string sandbox, AgentConnection connection, RpcException error)
+    /// <summary>
+    /// Runs a call that must not be repeated (it may have started something). If the agent
+    /// is gone, the grain is told so that the next call recovers.
+    /// </summary>
+    public async Task<T> CallOnceAsync<T>(string sandbox, Func<AgentConnection, Task<T>> call)
     {
-        if (error.StatusCode == StatusCode.Unavailable)
+        var connection = await ConnectAsync(sandbox);
+        try
         {
-            await Grain(sandbox).ReportUnreachableAsync(connection.Endpoint.Generation);
+            return await call(connection);
+        }
+        catch (RpcException e)
+        {
+            if (e.StatusCode == StatusCode.Unavailable)
+            {
+                await Grain(sandbox).ReportUnreachableAsync(connection.Endpoint.Generation);
+            }
+
+            throw new RpcException(e.Status, e.Trailers);
         }
     }
+
+    /// <summary>Relays a stream of messages from the agent to the caller as they come.</summary>
+    public Task RelayAsync<T>(string sandbox, Func<AgentConnection, AsyncServerStreamingCall<T>> open, IServerStreamWriter<T> caller, CancellationToken cancellationToken) =>
+        CallOnceAsync(sandbox, async connection =>
+        {
+            using var call = open(connection);
+            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                await caller.WriteAsync(message, cancellationToken);
+            }
+
+            return true;
+        });
 
     private ISandboxGrain Grain(string sandbox)
     {

@@ -6,19 +6,10 @@ namespace Sandboxes.Silo.Api;
 /// <summary>Shell sessions, forwarded to the sandbox's agent; their commands go through <see cref="ExecApi"/>.</summary>
 public sealed class SessionsApi(SandboxConnector connector) : Sessions.SessionsBase
 {
-    public override async Task<SessionInfo> Create(CreateSessionRequest request, ServerCallContext context)
+    public override Task<SessionInfo> Create(CreateSessionRequest request, ServerCallContext context)
     {
         SandboxSpecs.RequireEnv(request.Env);
-        var connection = await connector.ConnectAsync(request.Sandbox);
-        try
-        {
-            return await connection.Sessions.CreateAsync(request, cancellationToken: context.CancellationToken);
-        }
-        catch (RpcException e)
-        {
-            await connector.ReportIfUnreachableAsync(request.Sandbox, connection, e);
-            throw new RpcException(e.Status, e.Trailers);
-        }
+        return connector.CallOnceAsync(request.Sandbox, c => c.Sessions.CreateAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
     }
 
     public override Task<DeleteSessionResponse> Delete(SessionRequest request, ServerCallContext context) =>

@@ -5,7 +5,7 @@ public sealed record BenchSettings(bool Quick)
 {
     public int WarmUp => 3;
 
-    public int ColdCreateRounds => Quick ? 5 : 10;
+    public int ColdCreateRounds => Quick ? 5 : 20;
 
     public int ExecRounds => Quick ? 200 : 1000;
 
@@ -19,9 +19,9 @@ public sealed record BenchSettings(bool Quick)
 
     public int ThroughputSandboxes => 4;
 
-    public int WakeRounds => Quick ? 3 : 8;
+    public int WakeRounds => Quick ? 3 : 12;
 
-    public int LargeFileRounds => Quick ? 3 : 6;
+    public int LargeFileRounds => Quick ? 3 : 10;
 
     public int SmallFileRounds => Quick ? 10 : 30;
 
