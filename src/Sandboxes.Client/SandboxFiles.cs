@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
@@ -27,14 +26,19 @@ public sealed class SandboxFiles
         using var call = _client.Files.Write(cancellationToken: cancellationToken);
         var header = new WriteFileHeader { Sandbox = _sandbox, Path = path, Mode = (uint)(options.Mode ?? 0), MakeParents = options.MakeParents };
         await call.RequestStream.WriteAsync(new WriteFileInput { Header = header }, cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        // Not pooled: a read still pending when the call fails may finish into it later.
+        var buffer = new byte[ChunkSize];
         try
         {
+            // The next chunk is read from the source while this one is sent.
             long sent = 0;
+            var reading = content.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
             int read;
-            while ((read = await content.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken)) > 0)
+            while ((read = await reading) > 0)
             {
-                await call.RequestStream.WriteAsync(new WriteFileInput { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+                var data = ByteString.CopyFrom(buffer, 0, read);
+                reading = content.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
+                await call.RequestStream.WriteAsync(new WriteFileInput { Data = data }, cancellationToken);
                 sent += read;
                 progress?.Report(sent);
             }
@@ -43,10 +47,6 @@ public sealed class SandboxFiles
         {
             // The server ended the call early; its status says why.
             return await call;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         await call.RequestStream.CompleteAsync();

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using System.Threading.Channels;
 using Grpc.Core;
 using Sandboxes.Protocol;
 using Sandboxes.Protocol.Agent;
@@ -49,18 +50,7 @@ public sealed class UploadForwarder(SandboxContainers containers)
         var staged = Path.Combine(folder, name);
         try
         {
-            await using (var file = new FileStream(staged, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-            {
-                foreach (var data in opening)
-                {
-                    await file.WriteAsync(data.Memory, cancellationToken);
-                }
-
-                while (await rest.MoveNext(cancellationToken))
-                {
-                    await file.WriteAsync(DataOf(rest.Current).Memory, cancellationToken);
-                }
-            }
+            await StageAsync(staged, opening, rest, cancellationToken);
 
             try
             {
@@ -76,6 +66,47 @@ public sealed class UploadForwarder(SandboxContainers containers)
         {
             File.Delete(staged);
         }
+    }
+
+    /// <summary>
+    /// Writes the upload to the staged file while the next messages arrive: receiving and
+    /// writing overlap, so the disk never waits for the network or the other way round.
+    /// </summary>
+    private static async Task StageAsync(string staged, List<ByteString> opening, IAsyncStreamReader<WriteFileInput> rest, CancellationToken cancellationToken)
+    {
+        var pending = Channel.CreateBounded<ByteString>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+        var writing = Task.Run(
+            async () =>
+            {
+                await using var file = new FileStream(staged, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+                await foreach (var data in pending.Reader.ReadAllAsync(cancellationToken))
+                {
+                    await file.WriteAsync(data.Memory, cancellationToken);
+                }
+            },
+            cancellationToken);
+        try
+        {
+            foreach (var data in opening)
+            {
+                await pending.Writer.WriteAsync(data, cancellationToken);
+            }
+
+            while (await rest.MoveNext(cancellationToken))
+            {
+                await pending.Writer.WriteAsync(DataOf(rest.Current), cancellationToken);
+            }
+
+            pending.Writer.Complete();
+        }
+        catch (Exception e)
+        {
+            pending.Writer.TryComplete(e);
+            await writing.ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
+        }
+
+        await writing;
     }
 
     private static async Task<FileEntry> StreamAsync(WriteFileHeader header, IAsyncEnumerable<ByteString> chunks, AgentConnection agent, CancellationToken cancellationToken)

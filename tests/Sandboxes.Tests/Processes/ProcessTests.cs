@@ -23,10 +23,12 @@ public sealed class ProcessTests(SiloFixture fixture)
         var logs = await box.Processes.GetLogsAsync("job-1");
         var list = await box.Processes.ListAsync();
 
-        Assert.Equal(("job-1", ProcessStatus.Running, "echo hi; echo err >&2; exit 3"), (started.Id, started.Status, started.Command));
+        Assert.Equal(("job-1", "echo hi; echo err >&2; exit 3"), (started.Id, started.Command));
+
+        // So short a command may already have ended by the time the start call returns.
+        Assert.Contains(started.Status, new[] { ProcessStatus.Running, ProcessStatus.Failed });
         Assert.True(started.Pid > 0);
         Assert.NotNull(started.StartedAt);
-        Assert.Null(started.EndedAt);
         Assert.Equal((ProcessStatus.Failed, 3), (ended.Status, ended.ExitCode));
         Assert.NotNull(ended.EndedAt);
         Assert.Equal((ProcessStatus.Completed, 0), (okEnded.Status, okEnded.ExitCode));
