@@ -109,8 +109,15 @@ public sealed class BadInputTests(SiloFixture fixture)
         await _silo.Client.CreateAsync(name, new SandboxOptions { PidsLimit = 128 });
         var box = _silo.Client.Sandbox(name);
 
-        var bomb = box.ExecAsync("bomb() { bomb | bomb & }; bomb; sleep 30", new ExecOptions { Timeout = TimeSpan.FromSeconds(3) });
-        await Assert.ThrowsAnyAsync<Exception>(() => bomb);
+        // Either the timeout fires, or the shell itself cannot fork `sleep` and exits first;
+        // both are fine, as long as the bomb dies with the timeout and the sandbox answers.
+        try
+        {
+            await box.ExecAsync("bomb() { bomb | bomb & }; bomb; sleep 30", new ExecOptions { Timeout = TimeSpan.FromSeconds(3) });
+        }
+        catch (Exception e) when (e is ExecTimeoutException or RpcException)
+        {
+        }
 
         var after = await Eventually.WaitAsync(
             async () =>
@@ -128,6 +135,11 @@ public sealed class BadInputTests(SiloFixture fixture)
             TimeSpan.FromSeconds(30),
             "the sandbox to answer again after the fork bomb");
         Assert.Equal(0, after.ExitCode);
+        await Eventually.WaitAsync(
+            () => box.ExecAsync("ps -eo args | grep -c '^/bin/sh -c bomb' || true"),
+            r => r.Stdout.Trim() == "0",
+            TimeSpan.FromSeconds(30),
+            "every fork of the bomb to be killed with its timeout");
     }
 
     [Fact]
