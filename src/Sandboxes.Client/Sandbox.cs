@@ -42,6 +42,10 @@ public sealed class Sandbox
     /// <summary>A handle to an existing session (no call is made); "default" always exists.</summary>
     public SandboxSession Session(string id) => new(this, _client, id);
 
+    /// <summary>The sessions whose shells are alive, "default" included once used.</summary>
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(CancellationToken cancellationToken = default) =>
+        (await _client.Sessions.ListAsync(new ListSessionsRequest { Sandbox = Name }, cancellationToken: cancellationToken)).Sessions;
+
     /// <summary>
     /// Streams file changes under <paramref name="path"/> until cancelled. The first event is
     /// <c>Ready</c>: changes made after it are reported.

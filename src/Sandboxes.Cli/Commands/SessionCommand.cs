@@ -9,6 +9,7 @@ public static class SessionCommand
         var command = new Command("session", "Create or remove persistent shell sessions (use with exec --session)");
         command.Subcommands.Add(Create(context));
         command.Subcommands.Add(Remove(context));
+        command.Subcommands.Add(List(context));
         return command;
     }
 
@@ -24,6 +25,27 @@ public static class SessionCommand
             using var client = context.Connect(parse);
             var session = await client.Sandbox(parse.GetValue(name)!).CreateSessionAsync(parse.GetValue(id), Units.ParsePairs(parse.GetValue(env), "--env"), parse.GetValue(cwd), cancellationToken);
             Console.WriteLine(session.Id);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var name = new Argument<string>("name") { Description = "Sandbox name" };
+        var command = new Command("ls", "List a sandbox's sessions") { name };
+        command.SetAction((parse, cancellationToken) => CliContext.ReportErrorsAsync(async () =>
+        {
+            using var client = context.Connect(parse);
+            var sessions = await client.Sandbox(parse.GetValue(name)!).ListSessionsAsync(cancellationToken);
+            SandboxTable.Write(
+                ["ID", "PID", "CREATED"],
+                sessions.Select(s => (IReadOnlyList<string>)
+                [
+                    s.Id,
+                    s.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    s.CreatedAt?.ToDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                ]));
             return 0;
         }));
         return command;

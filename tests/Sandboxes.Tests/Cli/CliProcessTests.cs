@@ -33,6 +33,27 @@ public sealed class CliProcessTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Kill_all_ends_every_started_process_and_session_ls_lists_sessions()
+    {
+        var name = _silo.UniqueName("clikillall");
+        await _sbx.RunAsync("start", name, "--id", "one", "--", "sleep", "1001");
+        await _sbx.RunAsync("start", name, "--id", "two", "--", "sleep", "1002");
+        await _sbx.RunAsync("session", "create", name, "work");
+
+        var neither = await _sbx.RunAsync("kill", name);
+        var killAll = await _sbx.RunAsync("kill", name, "--all");
+        var sessions = await _sbx.RunAsync("session", "ls", name);
+
+        Assert.Equal(125, neither.ExitCode);
+        Assert.Contains("--all", neither.Stderr);
+        Assert.Equal(0, killAll.ExitCode);
+        Assert.Contains(killAll.Stdout.Split('\n'), l => l.StartsWith("one killed", StringComparison.Ordinal));
+        Assert.Contains(killAll.Stdout.Split('\n'), l => l.StartsWith("two killed", StringComparison.Ordinal));
+        Assert.StartsWith("ID", sessions.Stdout, StringComparison.Ordinal);
+        Assert.Contains(sessions.Stdout.Split('\n'), l => l.StartsWith("work ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Exec_in_a_session_keeps_state_and_session_rm_ends_it()
     {
         var name = _silo.UniqueName("clisess");
