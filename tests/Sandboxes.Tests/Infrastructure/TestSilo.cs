@@ -3,6 +3,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Sandboxes.Client;
 using Sandboxes.Silo.Hosting;
 
@@ -63,6 +64,9 @@ public sealed class TestSilo : IAsyncDisposable
     public SandboxClient Client { get; }
 
     public DockerClient Docker { get; }
+
+    /// <summary>The running silo's grain factory, for tests that poke Orleans directly.</summary>
+    public IGrainFactory Grains => (_app ?? throw new InvalidOperationException("the silo is not running")).Services.GetRequiredService<IGrainFactory>();
 
     public async Task StartAsync()
     {
