@@ -22,6 +22,7 @@ public sealed class SandboxGrain(
 {
     private static readonly TimeSpan ActivityPersistInterval = TimeSpan.FromMinutes(1);
 
+    private readonly SandboxIdleCheck _idleCheck = new(agents, time);
     private AgentEndpoint? _endpoint;
     private IGrainTimer? _idleTimer;
     private DateTimeOffset _persistedLastActive;
@@ -187,8 +188,7 @@ public sealed class SandboxGrain(
 
     private async Task CheckIdleAsync(CancellationToken cancellationToken)
     {
-        var check = new SandboxIdleCheck(agents, time);
-        var verdict = await check.EvaluateAsync(_endpoint, record.State, cancellationToken);
+        var verdict = await _idleCheck.EvaluateAsync(_endpoint, record.State, cancellationToken);
         switch (verdict)
         {
             case IdleVerdict.Sleep:
@@ -200,9 +200,12 @@ public sealed class SandboxGrain(
                 await SaveAsync();
                 break;
             default:
+                // Only the record: listings ask running sandboxes directly, so the catalog
+                // needs a write only when the state changes, not on every minute of activity.
                 if (record.State.LastActive - _persistedLastActive > ActivityPersistInterval)
                 {
-                    await SaveAsync();
+                    await record.WriteStateAsync(cancellationToken);
+                    _persistedLastActive = record.State.LastActive;
                 }
 
                 break;
