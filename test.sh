@@ -4,18 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-export SANDBOXES_AGENT_DIR="$PWD/artifacts/agent"
-# The tests' own Azurite, on other ports than run.sh's, so the two never share storage.
-export SANDBOXES_AZURITE_PORT=10010
-account="AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-export SANDBOXES_STORAGE="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:10010/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10011/devstoreaccount1;TableEndpoint=http://127.0.0.1:10012/devstoreaccount1;"
-
-.ci/prepare-host.sh packages
-.ci/prepare-host.sh docker
-.ci/prepare-host.sh azurite "${SANDBOXES_TEST_AZURITE_DIR:-/tmp/sandboxes-test-azurite}"
-.ci/prepare-host.sh image
-.ci/publish-agent.sh "$SANDBOXES_AGENT_DIR"
+source .ci/test-host.sh
 
 # Containers left by an earlier run that was killed before it could clean up.
 stale="$(docker ps -aq --filter label=sandboxes.owner 2>/dev/null | xargs -r docker inspect --format '{{.Id}} {{index .Config.Labels "sandboxes.owner"}}' | awk '$2 ~ /^sbxtest-/ {print $1}')"

@@ -58,17 +58,20 @@ public sealed class IdleMemoryBenchmark : IBenchmark
         }
     }
 
-    /// <summary>The median of a few reads after the silo had a moment to settle.</summary>
+    /// <summary>The silo's resident memory once it stops moving: two reads in a row within 1%.</summary>
     private static async Task<long> SettledResidentAsync(SiloUnderTest silo, CancellationToken cancellationToken)
     {
-        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-        var reads = new List<long>();
-        for (var i = 0; i < 5; i++)
-        {
-            reads.Add(silo.ResidentBytes());
-            await Task.Delay(200, cancellationToken);
-        }
-
-        return reads.Order().ElementAt(reads.Count / 2);
+        var previous = 0L;
+        return await Poll.UntilAsync(
+            () => Task.FromResult(silo.ResidentBytes()),
+            current =>
+            {
+                var settled = previous > 0 && Math.Abs(current - previous) < previous / 100;
+                previous = current;
+                return settled;
+            },
+            TimeSpan.FromSeconds(30),
+            "the silo's memory to settle",
+            cancellationToken);
     }
 }

@@ -37,17 +37,6 @@ public sealed class WakeBenchmark : IBenchmark
         await box.DestroyAsync(cancellationToken);
     }
 
-    private static async Task WaitUntilSleepingAsync(Client.Sandbox box, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await box.GetInfoAsync(cancellationToken)).State != SandboxState.Sleeping)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("waited 60 s for the sandbox to fall asleep");
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-    }
+    private static Task<SandboxInfo> WaitUntilSleepingAsync(Client.Sandbox box, CancellationToken cancellationToken) =>
+        Poll.UntilAsync(() => box.GetInfoAsync(cancellationToken), i => i.State == SandboxState.Sleeping, TimeSpan.FromSeconds(60), "the sandbox to fall asleep", cancellationToken);
 }

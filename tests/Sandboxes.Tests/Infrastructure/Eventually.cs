@@ -5,6 +5,8 @@ namespace Sandboxes.Tests.Infrastructure;
 /// <summary>Waits for a condition with a bound, and says what it waited for when it gives up.</summary>
 public static class Eventually
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
     public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan within, string what)
     {
         var clock = Stopwatch.StartNew();
@@ -16,7 +18,7 @@ public static class Eventually
                 throw new TimeoutException($"waited {within.TotalSeconds:0}s for {what}; last value: {last}");
             }
 
-            await Task.Delay(100);
+            await Task.Delay(PollInterval);
             last = await probe();
         }
 
