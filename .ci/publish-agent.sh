@@ -7,8 +7,8 @@ out="${1:?usage: .ci/publish-agent.sh DIR}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-hash="$( (find src/Sandboxes.Agent src/Protos -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' \) -not -path '*/obj/*' -not -path '*/bin/*' | LC_ALL=C sort | xargs sha256sum; sha256sum Directory.Build.props Directory.Packages.props global.json) | sha256sum | cut -c1-16)"
-if [[ -x "$out/sandboxd" && "$(cat "$out/.source-hash" 2>/dev/null)" == "$hash" ]]; then
+hash="$( (find src/Sandboxes.Agent src/Protos src/Shared -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name git-proxy \) -not -path '*/obj/*' -not -path '*/bin/*' | LC_ALL=C sort | xargs sha256sum; sha256sum Directory.Build.props Directory.Packages.props global.json) | sha256sum | cut -c1-16)"
+if [[ -x "$out/sandboxd" && -x "$out/git-proxy" && "$(cat "$out/.source-hash" 2>/dev/null)" == "$hash" ]]; then
   echo "agent: sandboxd up to date ($hash) in $out"
   exit 0
 fi
@@ -20,5 +20,6 @@ dotnet publish src/Sandboxes.Agent -c Release -r linux-x64 -o "$staging" -nologo
 # Replace by rename: running sandboxes keep the binary they started with.
 install -m 0755 "$staging/sandboxd" "$out/.sandboxd.new"
 mv -f "$out/.sandboxd.new" "$out/sandboxd"
+install -m 0755 src/Sandboxes.Agent/Egress/git-proxy "$out/git-proxy"
 echo "$hash" > "$out/.source-hash"
 echo "agent: sandboxd $(du -h "$out/sandboxd" | cut -f1) published ($hash)"

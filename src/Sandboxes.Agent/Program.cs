@@ -1,3 +1,4 @@
+using Sandboxes.Agent.Egress;
 using Sandboxes.Agent.Exec;
 using Sandboxes.Agent.Files;
 using Sandboxes.Agent.Hosting;
@@ -6,7 +7,13 @@ using Sandboxes.Agent.Processes;
 using Sandboxes.Agent.Sessions;
 using Sandboxes.Agent.Watch;
 
-// sandboxd --socket /.sandboxes/run/agent.sock
+// sandboxd --socket /.sandboxes/run/agent.sock [--egress-port 3128]
+// sandboxd connect HOST PORT      (a tunnel through the egress proxy on stdin/stdout)
+if (args is ["connect", var host, var port])
+{
+    return await EgressConnect.RunAsync(host, port);
+}
+
 // The empty builder: no appsettings files (and so no file watcher on the image's /), no
 // environment-driven URLs; only what the agent configures below.
 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = args });
@@ -38,3 +45,4 @@ app.MapGrpcService<AgentStatusService>();
 app.MapGrpcService<UploadsService>();
 
 app.Run();
+return 0;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Sandboxes.Agent.Egress;
 using Sandboxes.Agent.Exec;
 using Sandboxes.Agent.Processes;
 using Sandboxes.Agent.Probe;
@@ -39,6 +40,7 @@ public static class AgentHostingExtensions
         services.AddSingleton<AgentState>();
         services.AddSingleton<ProcessTable>();
         services.AddSingleton<SessionTable>();
+        services.AddHostedService<EgressRelay>();
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
         return services;
     }

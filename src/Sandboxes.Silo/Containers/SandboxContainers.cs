@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Hosting;
 
 namespace Sandboxes.Silo.Containers;
@@ -10,12 +11,13 @@ namespace Sandboxes.Silo.Containers;
 /// no network, docker-init, all capabilities dropped, no-new-privileges, limits, no
 /// Docker socket, and the owner label.
 /// </summary>
-public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOptions> options, ILogger<SandboxContainers> logger)
+public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOptions> options, IOptions<EgressOptions> egress, ILogger<SandboxContainers> logger)
 {
     /// <summary>Where sandboxd and its socket folder appear inside the container.</summary>
     public const string AgentMount = "/.sandboxes/agent";
     public const string RunMount = "/.sandboxes/run";
     public const string InboxMount = "/.sandboxes/inbox";
+    public const string EgressMount = "/.sandboxes/egress";
 
     private readonly SandboxesOptions _options = options.Value;
 
@@ -25,6 +27,9 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
 
     /// <summary>Where the silo stages large uploads; read-only inside, so the sandbox cannot touch it.</summary>
     public string InboxFolder(string name) => Path.Combine(_options.DataRoot, "inbox", name);
+
+    /// <summary>Where the silo's egress proxy socket for this sandbox lives; read-only inside.</summary>
+    public string EgressFolder(string name) => Path.Combine(_options.EgressDirectory, name);
 
     /// <summary>Unique per engine, so a second create for the same sandbox fails instead of forking it.</summary>
     public string ContainerName(string name) => $"{_options.Owner}-{name}";
@@ -75,6 +80,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
         var hostFolder = HostFolder(name);
         Directory.CreateDirectory(hostFolder);
         Directory.CreateDirectory(InboxFolder(name));
+        Directory.CreateDirectory(EgressFolder(name));
         var labels = new Dictionary<string, string>
         {
             [ContainerLabels.Owner] = _options.Owner,
@@ -90,8 +96,8 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
                     Hostname = name,
                     WorkingDir = "/root",
                     Entrypoint = [$"{AgentMount}/sandboxd"],
-                    Cmd = ["--socket", $"{RunMount}/agent.sock"],
-                    Env = spec.Env.Select(e => $"{e.Key}={e.Value}").ToList(),
+                    Cmd = ["--socket", $"{RunMount}/agent.sock", "--egress-port", egress.Value.SandboxProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                    Env = Environment(spec).Select(e => $"{e.Key}={e.Value}").ToList(),
                     Labels = labels,
                     HostConfig = new HostConfig
                     {
@@ -108,6 +114,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
                             $"{_options.ResolvedAgentDirectory}:{AgentMount}:ro",
                             $"{hostFolder}:{RunMount}:rw",
                             $"{InboxFolder(name)}:{InboxMount}:ro",
+                            $"{EgressFolder(name)}:{EgressMount}:ro",
                         ],
                         RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
                     },
@@ -131,6 +138,32 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
         {
             throw new SandboxException(SandboxError.InvalidArgument, $"image '{spec.Image}' does not exist on this host; build it or name another image");
         }
+    }
+
+    /// <summary>
+    /// The sandbox's own variables over the egress settings: tools that honour the usual
+    /// proxy variables (curl, git, pip, npm) go through sandboxd's proxy to the silo, and
+    /// git's own protocol goes through the git-proxy helper beside sandboxd.
+    /// </summary>
+    private Dictionary<string, string> Environment(SandboxSpec spec)
+    {
+        var proxy = $"http://127.0.0.1:{egress.Value.SandboxProxyPort}";
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["HTTP_PROXY"] = proxy,
+            ["HTTPS_PROXY"] = proxy,
+            ["http_proxy"] = proxy,
+            ["https_proxy"] = proxy,
+            ["NO_PROXY"] = "localhost,127.0.0.1,::1",
+            ["no_proxy"] = "localhost,127.0.0.1,::1",
+            ["GIT_PROXY_COMMAND"] = $"{AgentMount}/git-proxy",
+        };
+        foreach (var (key, value) in spec.Env)
+        {
+            variables[key] = value;
+        }
+
+        return variables;
     }
 
     public async Task StartAsync(string containerId, CancellationToken cancellationToken)
@@ -158,7 +191,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
             }
         }
 
-        foreach (var folder in new[] { HostFolder(name), InboxFolder(name) })
+        foreach (var folder in new[] { HostFolder(name), InboxFolder(name), EgressFolder(name) })
         {
             if (Directory.Exists(folder))
             {

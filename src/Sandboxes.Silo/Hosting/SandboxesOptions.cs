@@ -46,4 +46,7 @@ public sealed class SandboxesOptions
     public string ResolvedAgentDirectory => AgentDirectory ?? Path.Combine(DataRoot, "agent");
 
     public string BoxesDirectory => Path.Combine(DataRoot, "boxes");
+
+    /// <summary>Per-sandbox folders holding the silo's egress proxy sockets.</summary>
+    public string EgressDirectory => Path.Combine(DataRoot, "egress");
 }

@@ -13,11 +13,11 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
             failures.Add($"Sandboxes:DataRoot must be an absolute path, not '{options.DataRoot}'.");
         }
 
-        // The agent's socket path must fit in sun_path (108 bytes) with the longest name.
-        var longestSocket = Path.Combine(options.BoxesDirectory, new string('x', SandboxName.MaxLength), "agent.sock");
+        // Socket paths must fit in sun_path (108 bytes) with the longest name.
+        var longestSocket = Path.Combine(options.EgressDirectory, new string('x', SandboxName.MaxLength), "proxy.sock");
         if (longestSocket.Length > 107)
         {
-            failures.Add($"Sandboxes:DataRoot '{options.DataRoot}' is too long: agent socket paths would exceed 107 bytes. Use a shorter folder.");
+            failures.Add($"Sandboxes:DataRoot '{options.DataRoot}' is too long: socket paths would exceed 107 bytes. Use a shorter folder.");
         }
 
         if (string.IsNullOrWhiteSpace(options.Owner) || options.Owner.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))

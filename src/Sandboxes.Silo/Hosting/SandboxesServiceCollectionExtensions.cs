@@ -8,6 +8,7 @@ using Orleans.Storage;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.Containers;
+using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Sandboxes;
 using Sandboxes.Silo.Uploads;
 
@@ -20,6 +21,11 @@ public static class SandboxesServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<SandboxesOptions>().BindConfiguration(SandboxesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SandboxesOptions>, SandboxesOptionsValidator>();
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>();
+        services.AddSingleton<EgressPolicy>();
+        services.AddSingleton<EgressLog>();
+        services.AddSingleton<EgressGateway>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new DockerClientBuilder().WithEndpoint(new Uri(options.DockerEndpoint)).Build());
         services.AddSingleton<SandboxContainers>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Containers;
+using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Hosting;
 
 namespace Sandboxes.Silo.Sandboxes;
@@ -15,6 +16,7 @@ public sealed class SandboxGrain(
     [PersistentState("sandbox", SandboxStorage.Name)] IPersistentState<SandboxRecord> record,
     SandboxContainers containers,
     AgentChannels agents,
+    EgressGateway egress,
     SandboxDefaults defaults,
     IOptions<SandboxesOptions> options,
     TimeProvider time,
@@ -43,6 +45,7 @@ public sealed class SandboxGrain(
         if (container is { Running: true })
         {
             _endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
+            egress.Open(Name);
             SandboxLog.Reattached(logger, Name, container.Id);
             StartIdleTimer();
         }
@@ -135,6 +138,7 @@ public sealed class SandboxGrain(
             _endpoint = null;
         }
 
+        egress.Close(Name);
         await containers.RemoveAsync(Name, CancellationToken.None);
         await record.ClearStateAsync();
         await Catalog.ForgetAsync(Name);
@@ -164,6 +168,7 @@ public sealed class SandboxGrain(
             containerId = await containers.CreateAsync(Name, record.State.Spec!, CancellationToken.None);
         }
 
+        egress.Open(Name);
         if (container is not { Running: true })
         {
             await containers.StartAsync(containerId, CancellationToken.None);
@@ -195,6 +200,7 @@ public sealed class SandboxGrain(
                 await SleepAsync();
                 break;
             case IdleVerdict.AgentGone:
+                egress.Close(Name);
                 _endpoint = null;
                 record.State.Status = SandboxStatus.Sleeping;
                 await SaveAsync();
@@ -223,6 +229,7 @@ public sealed class SandboxGrain(
         }
 
         agents.Forget(_endpoint!.SocketPath);
+        egress.Close(Name);
         _endpoint = null;
         record.State.Status = SandboxStatus.Sleeping;
         await SaveAsync();

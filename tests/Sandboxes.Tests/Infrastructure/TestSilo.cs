@@ -46,6 +46,8 @@ public sealed class TestSilo : IAsyncDisposable
             _settings[key] = value;
         }
 
+        GrpcUrl = _settings["Sandboxes:GrpcUrl"]!;
+
         Client = new SandboxClient(GrpcUrl);
         Docker = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
     }

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Hosting;
+
+namespace Sandboxes.Silo.Egress;
+
+/// <summary>
+/// Decides where a sandbox may connect: the host must match Egress:AllowedHosts, and every
+/// address it resolves to is checked, so a public name that resolves inward is refused. The
+/// silo's own ports and its storage are never reachable, whatever the list says.
+/// </summary>
+public sealed partial class EgressPolicy
+{
+    private readonly IReadOnlyList<EgressRule> _rules;
+    private readonly HashSet<int> _controlPlanePorts;
+    private readonly Lazy<IReadOnlySet<IPAddress>> _localAddresses = new(LocalAddresses);
+    private readonly TimeSpan _resolveTimeout;
+
+    public EgressPolicy(IOptions<EgressOptions> egress, IOptions<SandboxesOptions> sandboxes)
+    {
+        _rules = egress.Value.AllowedHosts.Select(pattern => EgressRule.TryParse(pattern, out var rule, out _) ? rule : null).OfType<EgressRule>().ToList();
+        _controlPlanePorts = ControlPlanePorts(sandboxes.Value);
+        _resolveTimeout = egress.Value.ConnectTimeout;
+    }
+
+    public async Task<EgressDecision> DecideAsync(string requestedHost, int port, CancellationToken cancellationToken)
+    {
+        var host = EgressHost.Normalize(requestedHost);
+        var target = IPAddress.TryParse(host, out var literal) && literal.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]:{port}" : $"{host}:{port}";
+        var rules = _rules.Where(r => r.Matches(host, port)).ToList();
+        if (rules.Count == 0)
+        {
+            return EgressDecision.Deny($"{target} is not in Egress:AllowedHosts (the silo operator can add it, e.g. Egress__AllowedHosts__0={target})");
+        }
+
+        IPAddress[] resolved;
+        if (literal is not null)
+        {
+            resolved = [literal];
+        }
+        else
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_resolveTimeout);
+                resolved = await Dns.GetHostAddressesAsync(host, timeout.Token);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return EgressDecision.Deny($"{host} does not resolve: {e.Message}");
+            }
+        }
+
+        var mayGoInward = rules.Any(r => !r.IsWildcard);
+        var allowed = new List<IPAddress>();
+        string? denial = null;
+        foreach (var address in resolved)
+        {
+            if (_controlPlanePorts.Contains(port) && InternalAddresses.IsThisHost(address, _localAddresses.Value))
+            {
+                denial = $"{target} is the sandbox service itself ({address}); sandboxes never reach the control plane";
+            }
+            else if (!mayGoInward && InternalAddresses.Contains(address))
+            {
+                denial = $"{target} resolves to the internal address {address}, which only a rule naming the host exactly allows";
+            }
+            else
+            {
+                allowed.Add(address);
+            }
+        }
+
+        return allowed.Count > 0 ? new EgressDecision(allowed, null) : EgressDecision.Deny(denial ?? $"{host} resolves to no address");
+    }
+
+    private static HashSet<int> ControlPlanePorts(SandboxesOptions options)
+    {
+        var ports = new HashSet<int> { options.SiloPort, options.GatewayPort };
+        if (Uri.TryCreate(options.GrpcUrl, UriKind.Absolute, out var grpc))
+        {
+            ports.Add(grpc.Port);
+        }
+
+        // Storage holds every sandbox's state; Azurite on this host must stay out of reach.
+        if (options.StorageConnectionString.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase))
+        {
+            ports.UnionWith([10000, 10001, 10002]);
+        }
+
+        foreach (Match endpoint in EndpointPort().Matches(options.StorageConnectionString))
+        {
+            ports.Add(int.Parse(endpoint.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+
+        return ports;
+    }
+
+    private static HashSet<IPAddress> LocalAddresses()
+    {
+        var addresses = new HashSet<IPAddress>();
+        try
+        {
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                addresses.UnionWith(nic.GetIPProperties().UnicastAddresses.Select(u => u.Address));
+            }
+        }
+        catch (NetworkInformationException)
+        {
+            // Loopback and unspecified addresses are still refused by IsThisHost.
+        }
+
+        return addresses;
+    }
+
+    [GeneratedRegex(@"https?://[^/:;]+:(\d{1,5})")]
+    private static partial Regex EndpointPort();
+}
