@@ -9,4 +9,6 @@ public enum SandboxError
     FailedPrecondition = 3,
     ResourceExhausted = 4,
     Unavailable = 5,
+    PermissionDenied = 6,
+    AlreadyExists = 7,
 }

@@ -33,6 +33,7 @@ public static class SbxApp
         root.Subcommands.Add(KillCommand.Build(context));
         root.Subcommands.Add(SessionCommand.Build(context));
         root.Subcommands.Add(WatchCommand.Build(context));
+        root.Subcommands.Add(GitCommand.Build(context));
         return root.Parse(args).InvokeAsync();
     }
 }

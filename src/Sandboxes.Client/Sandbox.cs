@@ -62,6 +62,40 @@ public sealed class Sandbox
         }
     }
 
+    /// <summary>
+    /// Clones a repository into the sandbox through the egress proxy (the silo's
+    /// Egress:AllowedHosts must allow the host). Progress lines go to <paramref name="progress"/>
+    /// as git prints them. Failures are <see cref="RpcException"/>s quoting git: NotFound for a
+    /// missing repository or branch, InvalidArgument for a bad URL, PermissionDenied for a host
+    /// the proxy refuses, AlreadyExists for a non-empty target.
+    /// </summary>
+    public async Task<GitCheckoutResult> GitCheckoutAsync(string url, GitCheckoutOptions? options = null, IProgress<GitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var request = new GitCheckoutRequest
+        {
+            Sandbox = Name,
+            Url = url,
+            Branch = options?.Branch ?? string.Empty,
+            TargetDir = options?.TargetDir ?? string.Empty,
+            Depth = options?.Depth ?? 0,
+            Timeout = options?.Timeout is { } timeout ? Duration.FromTimeSpan(timeout) : null,
+        };
+        using var call = _client.Git.Checkout(request, cancellationToken: cancellationToken);
+        await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            if (e.EventCase == GitCheckoutEvent.EventOneofCase.Progress)
+            {
+                progress?.Report(e.Progress);
+            }
+            else if (e.EventCase == GitCheckoutEvent.EventOneofCase.Done)
+            {
+                return e.Done;
+            }
+        }
+
+        throw new RpcException(new Status(StatusCode.Unavailable, "the server ended the clone without a result"));
+    }
+
     /// <summary>Runs a shell command line (/bin/sh -c) to completion.</summary>
     public Task<CommandResult> ExecAsync(string command, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
         RunAsync(Request(options, command, null), options, cancellationToken);

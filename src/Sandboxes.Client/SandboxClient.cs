@@ -41,6 +41,7 @@ public sealed class SandboxClient : IDisposable
         Processes = new Processes.ProcessesClient(channel);
         Sessions = new Sessions.SessionsClient(channel);
         Watches = new Watches.WatchesClient(channel);
+        Git = new Git.GitClient(channel);
     }
 
     internal SandboxesService.SandboxesClient Lifecycle { get; }
@@ -54,6 +55,8 @@ public sealed class SandboxClient : IDisposable
     internal Sessions.SessionsClient Sessions { get; }
 
     internal Watches.WatchesClient Watches { get; }
+
+    internal Git.GitClient Git { get; }
 
     /// <summary>
     /// A handle to the sandbox with this name. No call is made: the first command or file

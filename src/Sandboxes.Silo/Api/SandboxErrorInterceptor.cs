@@ -62,6 +62,8 @@ public sealed class SandboxErrorInterceptor : Interceptor
             SandboxError.NotFound => StatusCode.NotFound,
             SandboxError.FailedPrecondition => StatusCode.FailedPrecondition,
             SandboxError.ResourceExhausted => StatusCode.ResourceExhausted,
+            SandboxError.PermissionDenied => StatusCode.PermissionDenied,
+            SandboxError.AlreadyExists => StatusCode.AlreadyExists,
             _ => StatusCode.Unavailable,
         }, s.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Git;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -31,6 +32,7 @@ public static class SandboxesSilo
         app.MapGrpcService<ProcessesApi>();
         app.MapGrpcService<SessionsApi>();
         app.MapGrpcService<WatchesApi>();
+        app.MapGrpcService<GitApi>();
         return app;
     }
 }
