@@ -78,10 +78,19 @@ public sealed class UploadForwarder(SandboxContainers containers)
         var writing = Task.Run(
             async () =>
             {
-                await using var file = new FileStream(staged, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
-                await foreach (var data in pending.Reader.ReadAllAsync(cancellationToken))
+                try
                 {
-                    await file.WriteAsync(data.Memory, cancellationToken);
+                    await using var file = new FileStream(staged, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+                    await foreach (var data in pending.Reader.ReadAllAsync(cancellationToken))
+                    {
+                        await file.WriteAsync(data.Memory, cancellationToken);
+                    }
+                }
+                catch (Exception e)
+                {
+                    // A full disk: stop the receiving side too, which would otherwise wait on a full channel.
+                    pending.Writer.TryComplete(e);
+                    throw;
                 }
             },
             cancellationToken);
@@ -103,6 +112,12 @@ public sealed class UploadForwarder(SandboxContainers containers)
         {
             pending.Writer.TryComplete(e);
             await writing.ContinueWith(_ => { }, TaskScheduler.Default);
+            if (writing.IsFaulted)
+            {
+                // The disk's error says more than the closed channel.
+                await writing;
+            }
+
             throw;
         }
 
