@@ -42,7 +42,6 @@ app.MapGrpcService<ProcessService>();
 app.MapGrpcService<SessionService>();
 app.MapGrpcService<WatchService>();
 app.MapGrpcService<AgentStatusService>();
-app.MapGrpcService<UploadsService>();
 
 app.Run();
 return 0;

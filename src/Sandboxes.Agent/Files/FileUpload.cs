@@ -65,6 +65,12 @@ public sealed class FileUpload : IAsyncDisposable
         return new FileUpload(target, temp, fileMode, stream);
     }
 
+    /// <summary>The temp file's descriptor, for handing to the silo to write into.</summary>
+    public int Descriptor => (int)_stream!.SafeFileHandle.DangerousGetHandle();
+
+    /// <summary>The temp file's size now, whoever wrote it.</summary>
+    public long Length => _stream!.Length;
+
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _stream!.WriteAsync(data, cancellationToken);
 

@@ -9,12 +9,17 @@ public static class AgentSocket
     public const string DefaultPath = "/.sandboxes/run/agent.sock";
 
     /// <summary>Reads the path, creates its folder and removes a socket left by an earlier run.</summary>
-    public static string Prepare(IConfiguration configuration)
+    public static string Path(IConfiguration configuration)
     {
         var path = configuration["socket"];
-        path = string.IsNullOrWhiteSpace(path) ? DefaultPath : Path.GetFullPath(path);
+        return string.IsNullOrWhiteSpace(path) ? DefaultPath : System.IO.Path.GetFullPath(path);
+    }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path) ?? "/");
+    public static string Prepare(IConfiguration configuration)
+    {
+        var path = Path(configuration);
+
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path) ?? "/");
 
         // A socket file outlives the process that bound it (the folder is on the host), and
         // binding over it would fail with "address in use".

@@ -22,7 +22,5 @@ public sealed class AgentConnection(AgentEndpoint endpoint, GrpcChannel channel)
 
     public AgentService.AgentClient Agent { get; } = new(channel);
 
-    public Protocol.Agent.Uploads.UploadsClient Uploads { get; } = new(channel);
-
     public void Dispose() => channel.Dispose();
 }

@@ -16,7 +16,6 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
     /// <summary>Where sandboxd and its socket folder appear inside the container.</summary>
     public const string AgentMount = "/.sandboxes/agent";
     public const string RunMount = "/.sandboxes/run";
-    public const string InboxMount = "/.sandboxes/inbox";
     public const string EgressMount = "/.sandboxes/egress";
 
     private readonly SandboxesOptions _options = options.Value;
@@ -24,9 +23,6 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
     public string HostFolder(string name) => Path.Combine(_options.BoxesDirectory, name);
 
     public string SocketPath(string name) => Path.Combine(HostFolder(name), "agent.sock");
-
-    /// <summary>Where the silo stages large uploads; read-only inside, so the sandbox cannot touch it.</summary>
-    public string InboxFolder(string name) => Path.Combine(_options.DataRoot, "inbox", name);
 
     /// <summary>Where the silo's egress proxy socket for this sandbox lives; read-only inside.</summary>
     public string EgressFolder(string name) => Path.Combine(_options.EgressDirectory, name);
@@ -79,7 +75,6 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
     {
         var hostFolder = HostFolder(name);
         Directory.CreateDirectory(hostFolder);
-        Directory.CreateDirectory(InboxFolder(name));
         Directory.CreateDirectory(EgressFolder(name));
         var labels = new Dictionary<string, string>
         {
@@ -113,7 +108,6 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
                         [
                             $"{_options.ResolvedAgentDirectory}:{AgentMount}:ro",
                             $"{hostFolder}:{RunMount}:rw",
-                            $"{InboxFolder(name)}:{InboxMount}:ro",
                             $"{EgressFolder(name)}:{EgressMount}:ro",
                         ],
                         RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
@@ -191,7 +185,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
             }
         }
 
-        foreach (var folder in new[] { HostFolder(name), InboxFolder(name), EgressFolder(name) })
+        foreach (var folder in new[] { HostFolder(name), EgressFolder(name), Path.Combine(_options.DataRoot, "inbox", name) })
         {
             if (Directory.Exists(folder))
             {

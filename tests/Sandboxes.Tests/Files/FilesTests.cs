@@ -75,32 +75,46 @@ public sealed class FilesTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task A_large_upload_that_breaks_midway_leaves_the_old_file_and_no_staged_bytes()
+    public async Task A_large_upload_that_breaks_midway_leaves_the_old_file_and_no_temp_file()
     {
-        var name = _silo.UniqueName("broken");
-        var box = _silo.Client.Sandbox(name);
+        var box = _silo.Client.Sandbox(_silo.UniqueName("broken"));
         await box.Files.WriteTextAsync("/data/keep.bin", "original");
 
         await Assert.ThrowsAnyAsync<Exception>(() => box.Files.WriteAsync("/data/keep.bin", new FailingStream(failAfter: 20 << 20)));
 
         Assert.Equal("original", await box.Files.ReadTextAsync("/data/keep.bin"));
         await Eventually.WaitAsync(
-            () => Task.FromResult(Directory.GetFiles(Path.Combine(_silo.DataRoot, "inbox", name)).Length),
-            count => count == 0,
+            async () => (await box.ExecAsync("ls -A /data")).Stdout,
+            listing => listing == "keep.bin\n",
             TimeSpan.FromSeconds(10),
-            "the staged upload to be removed from the inbox");
-        var leftovers = await box.ExecAsync("ls -A /data");
-        Assert.Equal("keep.bin\n", leftovers.Stdout);
+            "the abandoned temp file to be removed");
     }
 
     [Fact]
-    public async Task The_inbox_is_read_only_inside_the_sandbox()
+    public async Task A_large_upload_to_a_directory_is_refused_before_its_bytes_are_sent()
     {
-        var box = _silo.Client.Sandbox(_silo.UniqueName("inbox"));
+        var box = _silo.Client.Sandbox(_silo.UniqueName("refused"));
+        await box.Files.MakeDirectoryAsync("/data/dir");
 
-        var result = await box.ExecAsync("touch /.sandboxes/inbox/planted 2>&1; echo $?");
+        // The stream would never end: only an early refusal lets this call return.
+        var error = await Assert.ThrowsAsync<RpcException>(() => box.Files.WriteAsync("/data/dir", new FailingStream(failAfter: 1L << 40)));
 
-        Assert.Contains("Read-only file system", result.Stdout);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("is a directory", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_symlink_planted_in_place_of_the_file_handoff_socket_is_never_followed()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("planted"));
+        await box.Files.WriteTextAsync("/data/x", "x");
+
+        // From the silo's side this path would lead to another sandbox's, or the host's, socket.
+        await box.ExecAsync("rm -f /.sandboxes/run/files.sock && ln -s /var/run/docker.sock /.sandboxes/run/files.sock");
+        var error = await Assert.ThrowsAsync<RpcException>(() => box.Files.ReadTextAsync("/data/x"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("symlink", error.Status.Detail, StringComparison.Ordinal);
     }
 
     /// <summary>Yields random bytes, then fails like a client whose disk or network broke.</summary>

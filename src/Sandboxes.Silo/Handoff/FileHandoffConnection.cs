@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+using Grpc.Core;
+using Microsoft.Win32.SafeHandles;
+using Sandboxes.Networking;
+using Sandboxes.Protocol.Agent;
+
+namespace Sandboxes.Silo.Handoff;
+
+/// <summary>
+/// One request on an agent's files.sock: the agent opens a file and passes its descriptor,
+/// and the silo reads or writes the file itself. The agent is as untrusted as the sandbox, so
+/// only a regular file is taken; anything it could open, the sandbox could use anyway.
+/// </summary>
+public sealed class FileHandoffConnection : IDisposable
+{
+    public const string SocketName = "files.sock";
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Socket _socket;
+
+    private FileHandoffConnection(Socket socket) => _socket = socket;
+
+    /// <summary>Null when the agent has no handoff socket (it predates it); the caller then uses gRPC.</summary>
+    public static async Task<FileHandoffConnection?> ConnectAsync(string agentSocketPath, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(agentSocketPath) ?? "/", SocketName);
+        var found = new FileInfo(path);
+        if (!found.Exists && found.LinkTarget is null)
+        {
+            return null;
+        }
+
+        // The folder is writable from inside the sandbox: never follow a planted symlink.
+        if (found.LinkTarget is not null)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"refusing to connect: {path} is a symlink"));
+        }
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+            return new FileHandoffConnection(socket);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>Asks the agent to open a file; its refusal becomes an RpcException with the agent's status.</summary>
+    public async Task<(HandoffReply Reply, SafeFileHandle File)> OpenAsync(HandoffRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        await FramedMessages.SendAsync(_socket, request, timeout.Token);
+        var buffer = new byte[64 * 1024];
+        var (read, fd) = await ScmRights.ReceiveAsync(_socket, buffer, timeout.Token);
+        using var received = fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : null;
+        if (read <= 0)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the sandbox's agent closed the file handoff without an answer; retry"));
+        }
+
+        var reply = await FramedMessages.ReceiveAsync(_socket, HandoffReply.Parser, buffer.AsMemory(0, read), timeout.Token)
+            ?? throw new RpcException(new Status(StatusCode.Unavailable, "the sandbox's agent closed the file handoff mid-answer; retry"));
+        Check(reply);
+        if (received is null || !Descriptors.IsRegularFile(received))
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "the sandbox's agent handed over something that is not a regular file"));
+        }
+
+        return (reply, Descriptors.Keep(received));
+    }
+
+    /// <summary>Tells the agent the write is whole; returns the target's entry once it is in place.</summary>
+    public async Task<HandoffReply> CommitAsync(long size, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        await FramedMessages.SendAsync(_socket, new HandoffCommit { Size = size }, timeout.Token);
+        var reply = await FramedMessages.ReceiveAsync(_socket, HandoffReply.Parser, default, timeout.Token)
+            ?? throw new RpcException(new Status(StatusCode.Unavailable, "the sandbox's agent closed the file handoff before confirming the write; retry"));
+        Check(reply);
+        return reply;
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private static void Check(HandoffReply reply)
+    {
+        if (reply.StatusCode != 0)
+        {
+            throw new RpcException(new Status((StatusCode)reply.StatusCode, reply.Message));
+        }
+    }
+
+    private static CancellationTokenSource Bounded(CancellationToken cancellationToken)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(AnswerTimeout);
+        return timeout;
+    }
+}
