@@ -41,7 +41,7 @@ public static class AgentHostingExtensions
         services.AddSingleton<ProcessTable>();
         services.AddSingleton<SessionTable>();
         services.AddHostedService<EgressRelay>();
-        services.AddHostedService<Files.FileHandoff>();
+        services.AddHostedService<Handoff.DescriptorHandoff>();
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
         return services;
     }

@@ -20,7 +20,7 @@ public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads
         connector.CallOnceAsync(request.Sandbox, async agent =>
         {
             var cancellationToken = context.CancellationToken;
-            using var handoff = await FileHandoffConnection.ConnectAsync(agent.Endpoint.SocketPath, cancellationToken);
+            using var handoff = await HandoffConnection.ConnectAsync(agent.Endpoint.SocketPath, cancellationToken);
             if (handoff is null)
             {
                 using var call = agent.Files.Read(request, cancellationToken: cancellationToken);

@@ -35,7 +35,7 @@ public sealed class UploadForwarder
             buffered += data.Length;
         }
 
-        using var handoff = await FileHandoffConnection.ConnectAsync(agent.Endpoint.SocketPath, cancellationToken);
+        using var handoff = await HandoffConnection.ConnectAsync(agent.Endpoint.SocketPath, cancellationToken);
         if (handoff is null)
         {
             // An agent from before the handoff: everything through its gRPC stream.

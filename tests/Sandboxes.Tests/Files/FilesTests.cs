@@ -104,13 +104,13 @@ public sealed class FilesTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task A_symlink_planted_in_place_of_the_file_handoff_socket_is_never_followed()
+    public async Task A_symlink_planted_in_place_of_the_handoff_socket_is_never_followed()
     {
         var box = _silo.Client.Sandbox(_silo.UniqueName("planted"));
         await box.Files.WriteTextAsync("/data/x", "x");
 
         // From the silo's side this path would lead to another sandbox's, or the host's, socket.
-        await box.ExecAsync("rm -f /.sandboxes/run/files.sock && ln -s /var/run/docker.sock /.sandboxes/run/files.sock");
+        await box.ExecAsync("rm -f /.sandboxes/run/handoff.sock && ln -s /var/run/docker.sock /.sandboxes/run/handoff.sock");
         var error = await Assert.ThrowsAsync<RpcException>(() => box.Files.ReadTextAsync("/data/x"));
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);

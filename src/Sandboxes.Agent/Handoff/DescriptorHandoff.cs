@@ -1,21 +1,24 @@
 using System.Net.Sockets;
 using Grpc.Core;
+using Sandboxes.Agent.Files;
 using Sandboxes.Agent.Hosting;
 using Sandboxes.Agent.Probe;
 using Sandboxes.Networking;
 using Sandboxes.Protocol;
 using Sandboxes.Protocol.Agent;
 
-namespace Sandboxes.Agent.Files;
+namespace Sandboxes.Agent.Handoff;
 
 /// <summary>
-/// Opens files for the silo and hands it their descriptors over files.sock (beside the
-/// agent's socket), so large reads and writes skip the gRPC stream: the silo reads or writes
-/// the file itself, and the agent keeps the rules (paths, modes, atomic replace).
+/// Opens files and connections for the silo and hands it their descriptors over handoff.sock
+/// (beside the agent's socket). Reads and large writes then skip the gRPC stream: the silo
+/// reads or writes the file itself, and the agent keeps the rules (paths, modes, atomic
+/// replace). A preview request gets a TCP socket connected inside the sandbox's network, so
+/// the silo talks to the sandbox's server with no relay in between.
 /// </summary>
-public sealed partial class FileHandoff(IConfiguration configuration, CallTracker tracker, ILogger<FileHandoff> logger) : BackgroundService
+public sealed partial class DescriptorHandoff(IConfiguration configuration, CallTracker tracker, ILogger<DescriptorHandoff> logger) : BackgroundService
 {
-    public const string SocketName = "files.sock";
+    public const string SocketName = "handoff.sock";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,8 +75,11 @@ public sealed partial class FileHandoff(IConfiguration configuration, CallTracke
                 case HandoffRequest.RequestOneofCase.Write:
                     await WriteAsync(silo, request.Write, stoppingToken);
                     break;
+                case HandoffRequest.RequestOneofCase.ConnectPort:
+                    await ConnectAsync(silo, request.ConnectPort, stoppingToken);
+                    break;
                 default:
-                    await FramedMessages.SendAsync(silo, Refusal(StatusCode.InvalidArgument, "a handoff request must be read or write"), stoppingToken);
+                    await FramedMessages.SendAsync(silo, Refusal(StatusCode.InvalidArgument, "a handoff request must be read, write or connect_port"), stoppingToken);
                     break;
             }
         }
@@ -161,6 +167,32 @@ public sealed partial class FileHandoff(IConfiguration configuration, CallTracke
 
             await FramedMessages.SendAsync(silo, answer, stoppingToken);
         }
+    }
+
+    private static async Task ConnectAsync(Socket silo, int port, CancellationToken stoppingToken)
+    {
+        if (port is < 1 or > 65535)
+        {
+            Reply(silo, Refusal(StatusCode.InvalidArgument, $"port {port} is not from 1 to 65535"), -1);
+            return;
+        }
+
+        using var connection = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            await connection.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), timeout.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            var why = e is SocketException { SocketErrorCode: SocketError.ConnectionRefused } ? "nothing listens there" : e.Message;
+            Reply(silo, Refusal(StatusCode.Unavailable, $"cannot connect to 127.0.0.1:{port} inside the sandbox: {why}"), -1);
+            return;
+        }
+
+        // The silo gets its own descriptor of the connected socket; this one closes.
+        Reply(silo, new HandoffReply(), (int)connection.SafeHandle.DangerousGetHandle());
     }
 
     private static void Reply(Socket silo, HandoffReply reply, int fd)

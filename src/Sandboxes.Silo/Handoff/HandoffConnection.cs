@@ -7,21 +7,21 @@ using Sandboxes.Protocol.Agent;
 namespace Sandboxes.Silo.Handoff;
 
 /// <summary>
-/// One request on an agent's files.sock: the agent opens a file and passes its descriptor,
+/// One request on an agent's handoff.sock: the agent opens a file and passes its descriptor,
 /// and the silo reads or writes the file itself. The agent is as untrusted as the sandbox, so
 /// only a regular file is taken; anything it could open, the sandbox could use anyway.
 /// </summary>
-public sealed class FileHandoffConnection : IDisposable
+public sealed class HandoffConnection : IDisposable
 {
-    public const string SocketName = "files.sock";
+    public const string SocketName = "handoff.sock";
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Socket _socket;
 
-    private FileHandoffConnection(Socket socket) => _socket = socket;
+    private HandoffConnection(Socket socket) => _socket = socket;
 
     /// <summary>Null when the agent has no handoff socket (it predates it); the caller then uses gRPC.</summary>
-    public static async Task<FileHandoffConnection?> ConnectAsync(string agentSocketPath, CancellationToken cancellationToken)
+    public static async Task<HandoffConnection?> ConnectAsync(string agentSocketPath, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Path.GetDirectoryName(agentSocketPath) ?? "/", SocketName);
         var found = new FileInfo(path);
@@ -40,7 +40,7 @@ public sealed class FileHandoffConnection : IDisposable
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-            return new FileHandoffConnection(socket);
+            return new HandoffConnection(socket);
         }
         catch (SocketException)
         {
