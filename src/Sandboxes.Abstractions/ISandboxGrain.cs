@@ -29,4 +29,18 @@ public interface ISandboxGrain : IGrainWithStringKey
 
     /// <summary>Activates the grain so it watches an already running container; not activity.</summary>
     Task ReattachAsync();
+
+    /// <summary>Makes a port reachable through a preview URL; exposing it again keeps its token.</summary>
+    Task<ExposedPort> ExposePortAsync(int port, string name);
+
+    /// <summary>Closes a port's preview URL. False when it was not exposed.</summary>
+    Task<bool> UnexposePortAsync(int port);
+
+    Task<IReadOnlyList<ExposedPort>> GetExposedPortsAsync();
+
+    /// <summary>
+    /// Checks a preview request's port and token and, when they match, wakes the sandbox and
+    /// says where its agent listens. Counts as activity.
+    /// </summary>
+    Task<PreviewTarget> ResolvePreviewAsync(int port, string token);
 }

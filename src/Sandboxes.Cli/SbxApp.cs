@@ -34,6 +34,9 @@ public static class SbxApp
         root.Subcommands.Add(SessionCommand.Build(context));
         root.Subcommands.Add(WatchCommand.Build(context));
         root.Subcommands.Add(GitCommand.Build(context));
+        root.Subcommands.Add(PortsCommand.Expose(context));
+        root.Subcommands.Add(PortsCommand.List(context));
+        root.Subcommands.Add(PortsCommand.Unexpose(context));
         return root.Parse(args).InvokeAsync();
     }
 }

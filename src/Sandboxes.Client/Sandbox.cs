@@ -96,6 +96,20 @@ public sealed class Sandbox
         throw new RpcException(new Status(StatusCode.Unavailable, "the server ended the clone without a result"));
     }
 
+    /// <summary>
+    /// Makes a port of the sandbox reachable from a browser and returns its preview URL
+    /// (<c>http://{port}-{sandbox}-{token}.{domain}</c>). Exposing it again returns the same URL.
+    /// </summary>
+    public async Task<ExposedPortInfo> ExposePortAsync(int port, string? name = null, CancellationToken cancellationToken = default) =>
+        await _client.Ports.ExposeAsync(new ExposePortRequest { Sandbox = Name, Port = port, Name = name ?? string.Empty }, cancellationToken: cancellationToken);
+
+    /// <summary>Closes a port's preview URL. False when it was not exposed.</summary>
+    public async Task<bool> UnexposePortAsync(int port, CancellationToken cancellationToken = default) =>
+        (await _client.Ports.UnexposeAsync(new UnexposePortRequest { Sandbox = Name, Port = port }, cancellationToken: cancellationToken)).Unexposed;
+
+    public async Task<IReadOnlyList<ExposedPortInfo>> GetExposedPortsAsync(CancellationToken cancellationToken = default) =>
+        (await _client.Ports.ListAsync(new ListExposedPortsRequest { Sandbox = Name }, cancellationToken: cancellationToken)).Ports;
+
     /// <summary>Runs a shell command line (/bin/sh -c) to completion.</summary>
     public Task<CommandResult> ExecAsync(string command, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
         RunAsync(Request(options, command, null), options, cancellationToken);

@@ -42,6 +42,7 @@ public sealed class SandboxClient : IDisposable
         Sessions = new Sessions.SessionsClient(channel);
         Watches = new Watches.WatchesClient(channel);
         Git = new Git.GitClient(channel);
+        Ports = new Ports.PortsClient(channel);
     }
 
     internal SandboxesService.SandboxesClient Lifecycle { get; }
@@ -57,6 +58,8 @@ public sealed class SandboxClient : IDisposable
     internal Watches.WatchesClient Watches { get; }
 
     internal Git.GitClient Git { get; }
+
+    internal Ports.PortsClient Ports { get; }
 
     /// <summary>
     /// A handle to the sandbox with this name. No call is made: the first command or file

@@ -1,5 +1,10 @@
+using Microsoft.Extensions.Options;
 using Sandboxes.Silo.Hosting;
+using Sandboxes.Silo.Preview;
 
 var app = SandboxesSilo.Build(args);
-app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"Sandboxes silo ready. gRPC: {string.Join(", ", app.Urls)} (export SANDBOXES_URL={app.Urls.FirstOrDefault()})"));
+var options = app.Services.GetRequiredService<IOptions<SandboxesOptions>>().Value;
+var previews = app.Services.GetRequiredService<PreviewUrls>();
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
+    $"Sandboxes silo ready. gRPC: {options.GrpcUrl} (export SANDBOXES_URL={options.GrpcUrl}); preview URLs: {previews.BaseUrl.Scheme}://PORT-SANDBOX-TOKEN.{previews.BaseUrl.Authority}"));
 await app.RunAsync();

@@ -1,12 +1,13 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
 using SandboxesBase = Sandboxes.Protocol.Sandboxes.SandboxesBase;
 
 namespace Sandboxes.Silo.Api;
 
 /// <summary>The lifecycle service: create, describe, list, destroy, sleep policy.</summary>
-public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults) : SandboxesBase
+public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults, PreviewTargets previews) : SandboxesBase
 {
     public override async Task<SandboxInfo> Create(CreateSandboxRequest request, ServerCallContext context)
     {
@@ -40,6 +41,7 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults)
     public override async Task<DestroySandboxResponse> Destroy(DestroySandboxRequest request, ServerCallContext context)
     {
         var existed = await Grain(request.Name).DestroyAsync();
+        previews.Forget(request.Name);
         return new DestroySandboxResponse { Existed = existed };
     }
 

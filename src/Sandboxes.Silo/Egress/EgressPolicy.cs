@@ -11,7 +11,7 @@ namespace Sandboxes.Silo.Egress;
 /// <summary>
 /// Decides where a sandbox may connect: the host must match Egress:AllowedHosts, and every
 /// address it resolves to is checked, so a public name that resolves inward is refused. The
-/// silo's own ports and its storage are never reachable, whatever the list says.
+/// silo's own ports (gRPC, HTTP, Orleans) and its storage are never reachable, whatever the list says.
 /// </summary>
 public sealed partial class EgressPolicy
 {
@@ -81,9 +81,12 @@ public sealed partial class EgressPolicy
     private static HashSet<int> ControlPlanePorts(SandboxesOptions options)
     {
         var ports = new HashSet<int> { options.SiloPort, options.GatewayPort };
-        if (Uri.TryCreate(options.GrpcUrl, UriKind.Absolute, out var grpc))
+        foreach (var url in new[] { options.GrpcUrl, options.HttpUrl })
         {
-            ports.Add(grpc.Port);
+            if (Uri.TryCreate(url, UriKind.Absolute, out var listening))
+            {
+                ports.Add(listening.Port);
+            }
         }
 
         // Storage holds every sandbox's state; Azurite on this host must stay out of reach.

@@ -7,8 +7,8 @@ using Sandboxes.Protocol.Agent;
 namespace Sandboxes.Silo.Handoff;
 
 /// <summary>
-/// One request on an agent's handoff.sock: the agent opens a file and passes its descriptor,
-/// and the silo reads or writes the file itself. The agent is as untrusted as the sandbox, so
+/// One request on an agent's handoff.sock: the agent opens a file (or connects a socket inside
+/// the sandbox) and passes its descriptor, and the silo uses it directly. The agent is as untrusted as the sandbox, so
 /// only a regular file is taken; anything it could open, the sandbox could use anyway.
 /// </summary>
 public sealed class HandoffConnection : IDisposable
@@ -52,25 +52,59 @@ public sealed class HandoffConnection : IDisposable
     /// <summary>Asks the agent to open a file; its refusal becomes an RpcException with the agent's status.</summary>
     public async Task<(HandoffReply Reply, SafeFileHandle File)> OpenAsync(HandoffRequest request, CancellationToken cancellationToken)
     {
+        var (reply, received) = await RequestAsync(request, cancellationToken);
+        using (received)
+        {
+            if (!Descriptors.IsOfType(received, Descriptors.RegularFile))
+            {
+                throw new RpcException(new Status(StatusCode.Internal, "the sandbox's agent handed over something that is not a regular file"));
+            }
+
+            return (reply, Descriptors.Keep(received));
+        }
+    }
+
+    /// <summary>A TCP socket connected to 127.0.0.1:<paramref name="port"/> inside the sandbox.</summary>
+    public async Task<Socket> ConnectPortAsync(int port, CancellationToken cancellationToken)
+    {
+        var (_, received) = await RequestAsync(new HandoffRequest { ConnectPort = port }, cancellationToken);
+        using (received)
+        {
+            if (!Descriptors.IsOfType(received, Descriptors.Socket))
+            {
+                throw new RpcException(new Status(StatusCode.Internal, "the sandbox's agent handed over something that is not a socket"));
+            }
+
+            var handle = new SafeSocketHandle(received.DangerousGetHandle(), ownsHandle: true);
+            received.SetHandleAsInvalid();
+            return new Socket(handle);
+        }
+    }
+
+    private async Task<(HandoffReply Reply, SafeFileHandle Received)> RequestAsync(HandoffRequest request, CancellationToken cancellationToken)
+    {
         using var timeout = Bounded(cancellationToken);
         await FramedMessages.SendAsync(_socket, request, timeout.Token);
         var buffer = new byte[64 * 1024];
         var (read, fd) = await ScmRights.ReceiveAsync(_socket, buffer, timeout.Token);
-        using var received = fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : null;
-        if (read <= 0)
+        var received = fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : null;
+        try
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "the sandbox's agent closed the file handoff without an answer; retry"));
-        }
+            if (read <= 0)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "the sandbox's agent closed the handoff without an answer; retry"));
+            }
 
-        var reply = await FramedMessages.ReceiveAsync(_socket, HandoffReply.Parser, buffer.AsMemory(0, read), timeout.Token)
-            ?? throw new RpcException(new Status(StatusCode.Unavailable, "the sandbox's agent closed the file handoff mid-answer; retry"));
-        Check(reply);
-        if (received is null || !Descriptors.IsRegularFile(received))
+            var reply = await FramedMessages.ReceiveAsync(_socket, HandoffReply.Parser, buffer.AsMemory(0, read), timeout.Token)
+                ?? throw new RpcException(new Status(StatusCode.Unavailable, "the sandbox's agent closed the handoff mid-answer; retry"));
+            Check(reply);
+            return (reply, received ?? throw new RpcException(new Status(StatusCode.Internal, "the sandbox's agent answered without a descriptor")));
+        }
+        catch
         {
-            throw new RpcException(new Status(StatusCode.Internal, "the sandbox's agent handed over something that is not a regular file"));
+            received?.Dispose();
+            throw;
         }
-
-        return (reply, Descriptors.Keep(received));
     }
 
     /// <summary>Tells the agent the write is whole; returns the target's entry once it is in place.</summary>

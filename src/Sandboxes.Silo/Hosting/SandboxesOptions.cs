@@ -43,6 +43,9 @@ public sealed class SandboxesOptions
     /// <summary>Where the public gRPC API listens (HTTP/2 without TLS). Loopback by default: there is no authentication yet.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:50051";
 
+    /// <summary>Where preview URLs are served (HTTP/1.1). Loopback by default, like the gRPC API.</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:50080";
+
     public string ResolvedAgentDirectory => AgentDirectory ?? Path.Combine(DataRoot, "agent");
 
     public string BoxesDirectory => Path.Combine(DataRoot, "boxes");

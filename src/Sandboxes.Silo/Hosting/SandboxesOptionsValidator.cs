@@ -30,6 +30,19 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
             failures.Add("Sandboxes:DefaultCpus must be > 0, DefaultMemoryBytes at least 16 MiB and DefaultPidsLimit at least 16.");
         }
 
+        foreach (var (setting, url) in new[] { ("GrpcUrl", options.GrpcUrl), ("HttpUrl", options.HttpUrl) })
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp || parsed.Port <= 0)
+            {
+                failures.Add($"Sandboxes:{setting} must be an http:// URL with a port, not '{url}'.");
+            }
+        }
+
+        if (Uri.TryCreate(options.GrpcUrl, UriKind.Absolute, out var grpc) && Uri.TryCreate(options.HttpUrl, UriKind.Absolute, out var http) && grpc.Port == http.Port)
+        {
+            failures.Add($"Sandboxes:GrpcUrl and Sandboxes:HttpUrl need different ports (both are {grpc.Port}).");
+        }
+
         if (!File.Exists(Path.Combine(options.ResolvedAgentDirectory, "sandboxd")))
         {
             failures.Add($"No sandboxd binary in '{options.ResolvedAgentDirectory}'. Publish src/Sandboxes.Agent there (run.sh does) or set Sandboxes:AgentDirectory.");

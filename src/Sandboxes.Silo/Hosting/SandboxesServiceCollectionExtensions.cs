@@ -9,6 +9,7 @@ using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
+using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
 using Sandboxes.Silo.Uploads;
 
@@ -26,6 +27,13 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<EgressPolicy>();
         services.AddSingleton<EgressLog>();
         services.AddSingleton<EgressGateway>();
+        services.AddOptions<PreviewOptions>().BindConfiguration(PreviewOptions.Section);
+        services.AddSingleton<PreviewUrls>();
+        services.AddSingleton<PreviewTargets>();
+        services.AddSingleton<PreviewConnector>();
+        services.AddSingleton<PreviewActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<PreviewActivity>());
+        services.AddHttpForwarder();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new DockerClientBuilder().WithEndpoint(new Uri(options.DockerEndpoint)).Build());
         services.AddSingleton<SandboxContainers>();

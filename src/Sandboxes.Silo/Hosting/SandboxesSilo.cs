@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.Git;
+using Sandboxes.Silo.Preview;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -14,10 +15,13 @@ public static class SandboxesSilo
         configure?.Invoke(builder);
 
         var options = builder.Configuration.GetSection(SandboxesOptions.Section).Get<SandboxesOptions>() ?? new SandboxesOptions();
-        builder.WebHost.UseUrls(options.GrpcUrl);
+        // The gRPC API speaks HTTP/2 without TLS; the HTTP port (preview URLs) speaks HTTP/1.1,
+        // which browsers and WebSocket upgrades use.
+        var httpPort = new Uri(options.HttpUrl).Port;
+        builder.WebHost.UseUrls(options.GrpcUrl, options.HttpUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = listen.IPEndPoint?.Port == httpPort ? HttpProtocols.Http1 : HttpProtocols.Http2);
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
             kestrel.Limits.Http2.InitialStreamWindowSize = 8 << 20;
         });
@@ -26,6 +30,7 @@ public static class SandboxesSilo
         builder.AddSandboxesOrleans(options);
 
         var app = builder.Build();
+        app.UseMiddleware<PreviewRouter>();
         app.MapGrpcService<SandboxesApi>();
         app.MapGrpcService<ExecApi>();
         app.MapGrpcService<FilesApi>();
@@ -33,6 +38,7 @@ public static class SandboxesSilo
         app.MapGrpcService<SessionsApi>();
         app.MapGrpcService<WatchesApi>();
         app.MapGrpcService<GitApi>();
+        app.MapGrpcService<PortsApi>();
         return app;
     }
 }

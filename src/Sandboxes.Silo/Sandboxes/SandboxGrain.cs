@@ -3,6 +3,7 @@ using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Hosting;
+using Sandboxes.Silo.Preview;
 
 namespace Sandboxes.Silo.Sandboxes;
 
@@ -19,6 +20,7 @@ public sealed class SandboxGrain(
     EgressGateway egress,
     SandboxDefaults defaults,
     IOptions<SandboxesOptions> options,
+    IOptions<EgressOptions> egressOptions,
     TimeProvider time,
     ILogger<SandboxGrain> logger) : Grain, ISandboxGrain
 {
@@ -140,7 +142,10 @@ public sealed class SandboxGrain(
 
         egress.Close(Name);
         await containers.RemoveAsync(Name, CancellationToken.None);
-        await record.ClearStateAsync();
+
+        // A tombstone rather than nothing: preview URLs of a destroyed sandbox answer 410.
+        record.State = new SandboxRecord { DestroyedAt = time.GetUtcNow() };
+        await record.WriteStateAsync();
         await Catalog.ForgetAsync(Name);
         SandboxLog.Destroyed(logger, Name);
         DeactivateOnIdle();
@@ -148,6 +153,51 @@ public sealed class SandboxGrain(
     }
 
     public Task ReattachAsync() => Task.CompletedTask;
+
+    public async Task<ExposedPort> ExposePortAsync(int port, string name)
+    {
+        RequireValidName();
+        RequireExists();
+        var exposed = ExposedPortRules.Expose(record.State.ExposedPorts, port, name, [egressOptions.Value.SandboxProxyPort], time.GetUtcNow());
+        await record.WriteStateAsync();
+        return exposed;
+    }
+
+    public async Task<bool> UnexposePortAsync(int port)
+    {
+        RequireValidName();
+        RequireExists();
+        var removed = record.State.ExposedPorts.RemoveAll(p => p.Port == port) > 0;
+        if (removed)
+        {
+            await record.WriteStateAsync();
+        }
+
+        return removed;
+    }
+
+    public Task<IReadOnlyList<ExposedPort>> GetExposedPortsAsync()
+    {
+        RequireValidName();
+        RequireExists();
+        return Task.FromResult<IReadOnlyList<ExposedPort>>([.. record.State.ExposedPorts.OrderBy(p => p.Port)]);
+    }
+
+    public async Task<PreviewTarget> ResolvePreviewAsync(int port, string token)
+    {
+        if (!SandboxName.IsValid(Name) || !Exists)
+        {
+            return record.State.DestroyedAt is null ? PreviewTarget.NotFound : PreviewTarget.Gone;
+        }
+
+        var exposed = record.State.ExposedPorts.FirstOrDefault(p => p.Port == port);
+        if (exposed is null || !ExposedPortRules.TokenMatches(exposed, token))
+        {
+            return PreviewTarget.NotFound;
+        }
+
+        return new PreviewTarget(PreviewOutcome.Found, await WakeAsync(createIfMissing: false));
+    }
 
     private ISandboxCatalogGrain Catalog => GrainFactory.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key);
 

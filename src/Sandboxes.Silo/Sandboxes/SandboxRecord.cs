@@ -9,4 +9,8 @@ public sealed class SandboxRecord
     [Id(2)] public DateTimeOffset Created { get; set; }
     [Id(3)] public DateTimeOffset LastActive { get; set; }
     [Id(4)] public SandboxStatus Status { get; set; } = SandboxStatus.Sleeping;
+    [Id(5)] public List<ExposedPort> ExposedPorts { get; set; } = [];
+
+    /// <summary>Set, with everything else empty, once the sandbox was destroyed: preview URLs then answer 410.</summary>
+    [Id(6)] public DateTimeOffset? DestroyedAt { get; set; }
 }

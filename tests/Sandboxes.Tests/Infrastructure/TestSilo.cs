@@ -38,6 +38,7 @@ public sealed class TestSilo : IAsyncDisposable
             ["Sandboxes:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sandboxes:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sandboxes:GrpcUrl"] = GrpcUrl,
+            ["Sandboxes:HttpUrl"] = $"http://127.0.0.1:{FreePorts.Next()}",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Sandboxes"] = "Information",
         };
@@ -47,6 +48,7 @@ public sealed class TestSilo : IAsyncDisposable
         }
 
         GrpcUrl = _settings["Sandboxes:GrpcUrl"]!;
+        HttpUrl = _settings["Sandboxes:HttpUrl"]!;
 
         Client = new SandboxClient(GrpcUrl);
         Docker = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
@@ -62,6 +64,9 @@ public sealed class TestSilo : IAsyncDisposable
     public string DataRoot { get; }
 
     public string GrpcUrl { get; }
+
+    /// <summary>The silo's HTTP port: preview URLs.</summary>
+    public string HttpUrl { get; }
 
     public SandboxClient Client { get; }
 
