@@ -25,6 +25,11 @@ public sealed record BenchSettings(bool Quick)
 
     public int SmallFileRounds => Quick ? 10 : 30;
 
+    /// <summary>Blocks of preview requests, alternating with blocks of direct ones.</summary>
+    public int PreviewBlocks => Quick ? 4 : 10;
+
+    public int PreviewBlockSize => Quick ? 25 : 50;
+
     public int[] IdleSandboxCounts => Quick ? [10, 30] : [10, 50, 100];
 
     /// <summary>Density stops here even without a failure; the README names this bound.</summary>

@@ -16,6 +16,7 @@ public static class BenchmarkRun
         new ExecThroughputBenchmark(),
         new WakeBenchmark(),
         new FileTransferBenchmark(),
+        new PreviewBenchmark(),
         new IdleMemoryBenchmark(),
         new DensityBenchmark(),
     ];

@@ -3,11 +3,16 @@ namespace Sandboxes.Benchmarks.Harness;
 /// <summary>Reads resident memory of host processes from /proc.</summary>
 public static class ProcMemory
 {
-    public static long ResidentBytes(int pid)
+    public static long ResidentBytes(int pid) => StatusBytes(pid, "VmRSS:");
+
+    /// <summary>Anonymous resident memory: what the process holds alone, without mapped files (a shared binary's pages).</summary>
+    public static long PrivateBytes(int pid) => StatusBytes(pid, "RssAnon:");
+
+    private static long StatusBytes(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
             }

@@ -20,13 +20,14 @@ public sealed class SiloUnderTest : IAsyncDisposable
     private readonly Process _process;
     private readonly DockerClient _docker;
 
-    private SiloUnderTest(Process process, DockerClient docker, string runId, string dataRoot, string url)
+    private SiloUnderTest(Process process, DockerClient docker, string runId, string dataRoot, string url, string httpUrl)
     {
         _process = process;
         _docker = docker;
         RunId = runId;
         DataRoot = dataRoot;
         Client = new SandboxClient(url);
+        HttpUrl = httpUrl;
     }
 
     public string RunId { get; }
@@ -37,6 +38,9 @@ public sealed class SiloUnderTest : IAsyncDisposable
 
     public SandboxClient Client { get; }
 
+    /// <summary>The silo's HTTP port, where preview URLs are served.</summary>
+    public string HttpUrl { get; }
+
     public int ProcessId => _process.Id;
 
     public static async Task<SiloUnderTest> StartAsync(DockerClient docker, string image, string agentDirectory, string storage)
@@ -44,6 +48,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var dataRoot = $"/tmp/sbxb-{runId}";
         var url = $"http://127.0.0.1:{FreePort()}";
+        var httpUrl = $"http://127.0.0.1:{FreePort()}";
         var siloDll = typeof(SiloUnderTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloAssembly").Value!;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.GetFullPath(siloDll));
@@ -59,6 +64,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
             ["Sandboxes:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Sandboxes:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Sandboxes:GrpcUrl"] = url,
+            ["Sandboxes:HttpUrl"] = httpUrl,
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SANDBOXES_BENCH_SILO_LOG") ?? "Warning",
         })
         {
@@ -83,7 +89,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
             throw new InvalidOperationException("the silo did not print 'Sandboxes silo ready' within 60 s");
         }
 
-        return new SiloUnderTest(process, docker, runId, dataRoot, url);
+        return new SiloUnderTest(process, docker, runId, dataRoot, url, httpUrl);
     }
 
     /// <summary>The silo's resident set size, from /proc.</summary>

@@ -24,8 +24,11 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
         ("file_read_100mb_mbps", "file_read_100mb", 50, "MB/s"),
         ("docker_cp_in_100mb_mbps", "docker_cp_in_100mb", 50, "MB/s"),
         ("docker_cp_out_100mb_mbps", "docker_cp_out_100mb", 50, "MB/s"),
+        ("preview_p50_ms", "preview_request", 50, "ms"),
+        ("preview_direct_p50_ms", "preview_direct_request", 50, "ms"),
         ("silo_kb_per_idle_sandbox", "silo_kb_per_idle_sandbox", 50, "KB"),
         ("agent_rss_mb", "agent_rss", 50, "MB"),
+        ("agent_private_mb", "agent_private", 50, "MB"),
         ("density_idle_sandboxes", "density_idle_sandboxes", 50, "count"),
     ];
 
@@ -46,6 +49,9 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
             Higher("exec_throughput_vs_docker_api", "exec_throughput", "docker_api_exec_throughput", null),
             Higher("file_write_100mb_vs_docker_cp_in", "file_write_100mb", "docker_cp_in_100mb", 1),
             Higher("file_read_100mb_vs_docker_cp_out", "file_read_100mb", "docker_cp_out_100mb", 1),
+
+            // How many times longer a request takes through the preview URL than inside the sandbox.
+            Compare("preview_overhead_x", P("preview_request", 50) / P("preview_direct_request", 50), null),
         };
         var perSandbox = P("silo_kb_per_idle_sandbox", 50);
         ratios.Add(new Ratio("silo_kb_per_idle_sandbox", perSandbox, "< 1024 KB", double.IsNaN(perSandbox) ? null : perSandbox < 1024));

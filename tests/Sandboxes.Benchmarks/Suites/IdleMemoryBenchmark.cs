@@ -47,6 +47,7 @@ public sealed class IdleMemoryBenchmark : IBenchmark
         var last = points[^1];
         context.Metric("silo_kb_per_idle_sandbox", "KB", $"(silo RSS at {last.Count} - baseline) / {last.Count}").Add((last.Bytes - baseline) / 1024.0 / last.Count);
         var agents = context.Metric("agent_rss", "MB", "sandboxd resident memory, idle, per sandbox");
+        var agentsPrivate = context.Metric("agent_private", "MB", "sandboxd anonymous memory (its binary's pages are shared by all sandboxes)");
         foreach (var i in Enumerable.Range(0, Math.Min(created, 20)))
         {
             var id = await silo.ContainerIdAsync($"idle-{i}-{silo.RunId}");
@@ -54,6 +55,7 @@ public sealed class IdleMemoryBenchmark : IBenchmark
             foreach (var agentPid in ProcMemory.Children((int)inspect.State!.Pid))
             {
                 agents.Add(ProcMemory.ResidentBytes(agentPid) / 1048576.0);
+                agentsPrivate.Add(ProcMemory.PrivateBytes(agentPid) / 1048576.0);
             }
         }
     }
