@@ -5,6 +5,7 @@ using Sandboxes.Agent.Hosting;
 using Sandboxes.Agent.Probe;
 using Sandboxes.Agent.Processes;
 using Sandboxes.Agent.Sessions;
+using Sandboxes.Agent.Terminals;
 using Sandboxes.Agent.Watch;
 
 // sandboxd --socket /.sandboxes/run/agent.sock [--egress-port 3128]
@@ -42,6 +43,7 @@ app.MapGrpcService<ProcessService>();
 app.MapGrpcService<SessionService>();
 app.MapGrpcService<WatchService>();
 app.MapGrpcService<AgentStatusService>();
+app.MapGrpcService<TerminalService>();
 
 app.Run();
 return 0;

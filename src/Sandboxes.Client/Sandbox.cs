@@ -110,6 +110,26 @@ public sealed class Sandbox
     public async Task<IReadOnlyList<ExposedPortInfo>> GetExposedPortsAsync(CancellationToken cancellationToken = default) =>
         (await _client.Ports.ListAsync(new ListExposedPortsRequest { Sandbox = Name }, cancellationToken: cancellationToken)).Ports;
 
+    /// <summary>Opens a terminal: a shell on a pseudo-terminal in the sandbox.</summary>
+    public Task<SandboxTerminal> OpenTerminalAsync(TerminalOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new TerminalOptions();
+        var open = new OpenTerminal { Sandbox = Name, Id = options.Id ?? string.Empty, Cols = options.Cols, Rows = options.Rows, Shell = options.Shell ?? string.Empty, Cwd = options.Cwd ?? string.Empty };
+        foreach (var (key, value) in options.Env ?? new Dictionary<string, string>())
+        {
+            open.Env[key] = value;
+        }
+
+        return SandboxTerminal.ConnectAsync(_client.Terminals, new TerminalInput { Open = open }, cancellationToken);
+    }
+
+    /// <summary>Joins a running terminal as another viewer; it first replays the last 64 KiB of output.</summary>
+    public Task<SandboxTerminal> AttachTerminalAsync(string id, CancellationToken cancellationToken = default) =>
+        SandboxTerminal.ConnectAsync(_client.Terminals, new TerminalInput { Attach = new AttachTerminal { Sandbox = Name, Id = id } }, cancellationToken);
+
+    public async Task<IReadOnlyList<TerminalInfo>> ListTerminalsAsync(CancellationToken cancellationToken = default) =>
+        (await _client.Terminals.ListAsync(new ListTerminalsRequest { Sandbox = Name }, cancellationToken: cancellationToken)).Terminals;
+
     /// <summary>Runs a shell command line (/bin/sh -c) to completion.</summary>
     public Task<CommandResult> ExecAsync(string command, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
         RunAsync(Request(options, command, null), options, cancellationToken);

@@ -43,6 +43,7 @@ public sealed class SandboxClient : IDisposable
         Watches = new Watches.WatchesClient(channel);
         Git = new Git.GitClient(channel);
         Ports = new Ports.PortsClient(channel);
+        Terminals = new Terminals.TerminalsClient(channel);
     }
 
     internal SandboxesService.SandboxesClient Lifecycle { get; }
@@ -60,6 +61,8 @@ public sealed class SandboxClient : IDisposable
     internal Git.GitClient Git { get; }
 
     internal Ports.PortsClient Ports { get; }
+
+    internal Terminals.TerminalsClient Terminals { get; }
 
     /// <summary>
     /// A handle to the sandbox with this name. No call is made: the first command or file

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Console;
 using Sandboxes.Silo.Hosting;
 using Sandboxes.Silo.Preview;
 
 var app = SandboxesSilo.Build(args);
 var options = app.Services.GetRequiredService<IOptions<SandboxesOptions>>().Value;
 var previews = app.Services.GetRequiredService<PreviewUrls>();
+var console = app.Services.GetRequiredService<ConsoleAccess>();
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
-    $"Sandboxes silo ready. gRPC: {options.GrpcUrl} (export SANDBOXES_URL={options.GrpcUrl}); preview URLs: {previews.BaseUrl.Scheme}://PORT-SANDBOX-TOKEN.{previews.BaseUrl.Authority}"));
+    $"Sandboxes silo ready. gRPC: {options.GrpcUrl} (export SANDBOXES_URL={options.GrpcUrl}); preview URLs: {previews.BaseUrl.Scheme}://PORT-SANDBOX-TOKEN.{previews.BaseUrl.Authority}; console token: {console.Token} (terminals: {options.HttpUrl.Replace("http:", "ws:", StringComparison.Ordinal)}/terminals/SANDBOX?token=...)"));
 await app.RunAsync();

@@ -40,6 +40,7 @@ public static class AgentHostingExtensions
         services.AddSingleton<AgentState>();
         services.AddSingleton<ProcessTable>();
         services.AddSingleton<SessionTable>();
+        services.AddSingleton<Terminals.TerminalTable>();
         services.AddHostedService<EgressRelay>();
         services.AddHostedService<Handoff.DescriptorHandoff>();
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));

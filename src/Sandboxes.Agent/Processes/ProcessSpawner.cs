@@ -112,6 +112,60 @@ public sealed unsafe class ProcessSpawner
         }
     }
 
+    /// <summary>
+    /// Spawns <paramref name="executable"/> as the leader of a new session whose controlling
+    /// terminal is the pty slave at <paramref name="terminal"/>, on fds 0, 1 and 2: a shell
+    /// that gets job control, Ctrl-C and window sizes like on any terminal.
+    /// </summary>
+    public (int Pid, Task<ProcessExit> Exited) SpawnOnTerminal(string executable, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string workingDirectory, string terminal)
+    {
+        var memory = new List<nint>();
+        var fileActions = NativeMemory.AllocZeroed(LibC.OpaqueSize);
+        var attributes = NativeMemory.AllocZeroed(LibC.OpaqueSize);
+        var sigset = NativeMemory.AllocZeroed(LibC.OpaqueSize);
+        try
+        {
+            // posix_spawn calls setsid before the file actions, so opening the slave (without
+            // O_NOCTTY) makes it the new session's controlling terminal.
+            Check(LibC.FileActionsInit(fileActions));
+            Check(LibC.FileActionsAddOpen(fileActions, 0, (byte*)Utf8(terminal, memory), LibC.ORdWr, 0));
+            Check(LibC.FileActionsAddDup2(fileActions, 0, 1));
+            Check(LibC.FileActionsAddDup2(fileActions, 0, 2));
+            Check(LibC.FileActionsAddChdir(fileActions, (byte*)Utf8(workingDirectory, memory)));
+
+            Check(LibC.AttributesInit(attributes));
+            Check(LibC.AttributesSetFlags(attributes, (short)(LibC.PosixSpawnSetSid | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef)));
+            _ = LibC.SigEmptySet(sigset);
+            Check(LibC.AttributesSetSigMask(attributes, sigset));
+            _ = LibC.SigFillSet(sigset);
+            ((ulong*)sigset)[0] |= (1UL << 31) | (1UL << 32);
+            Check(LibC.AttributesSetSigDefault(attributes, sigset));
+
+            var path = (byte*)Utf8(executable, memory);
+            var argvArray = Utf8Array(argv, memory);
+            var envArray = Utf8Array(environment, memory);
+            var spawned = _reaper.Spawn(() =>
+            {
+                var error = LibC.PosixSpawn(out var child, path, fileActions, attributes, argvArray, envArray);
+                return error == 0 ? child : throw new SpawnException(error, Errno.Describe(error));
+            });
+            OomScore.RaiseForUserProcess(spawned.Pid);
+            return spawned;
+        }
+        finally
+        {
+            _ = LibC.FileActionsDestroy(fileActions);
+            _ = LibC.AttributesDestroy(attributes);
+            NativeMemory.Free(fileActions);
+            NativeMemory.Free(attributes);
+            NativeMemory.Free(sigset);
+            foreach (var block in memory)
+            {
+                NativeMemory.Free((void*)block);
+            }
+        }
+    }
+
     private static void Check(int error)
     {
         if (error != 0)

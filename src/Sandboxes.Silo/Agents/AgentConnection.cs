@@ -20,6 +20,8 @@ public sealed class AgentConnection(AgentEndpoint endpoint, GrpcChannel channel)
 
     public Watches.WatchesClient Watches { get; } = new(channel);
 
+    public Protocol.Terminals.TerminalsClient Terminals { get; } = new(channel);
+
     public AgentService.AgentClient Agent { get; } = new(channel);
 
     public void Dispose() => channel.Dispose();

@@ -7,6 +7,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Console;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Preview;
@@ -34,6 +35,8 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<PreviewActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<PreviewActivity>());
         services.AddHttpForwarder();
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section);
+        services.AddSingleton<ConsoleAccess>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new DockerClientBuilder().WithEndpoint(new Uri(options.DockerEndpoint)).Build());
         services.AddSingleton<SandboxContainers>();

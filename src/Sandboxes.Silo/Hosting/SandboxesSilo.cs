@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Console;
 using Sandboxes.Silo.Git;
 using Sandboxes.Silo.Preview;
+using Sandboxes.Silo.Terminals;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -31,6 +33,9 @@ public static class SandboxesSilo
 
         var app = builder.Build();
         app.UseMiddleware<PreviewRouter>();
+        app.UseWebSockets();
+        app.Map(TerminalSocket.Route, (HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access) => TerminalSocket.HandleAsync(context, sandbox, connector, access))
+            .RequireHost($"*:{httpPort}");
         app.MapGrpcService<SandboxesApi>();
         app.MapGrpcService<ExecApi>();
         app.MapGrpcService<FilesApi>();
@@ -39,6 +44,7 @@ public static class SandboxesSilo
         app.MapGrpcService<WatchesApi>();
         app.MapGrpcService<GitApi>();
         app.MapGrpcService<PortsApi>();
+        app.MapGrpcService<TerminalsApi>();
         return app;
     }
 }

@@ -39,6 +39,7 @@ public sealed class TestSilo : IAsyncDisposable
             ["Sandboxes:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sandboxes:GrpcUrl"] = GrpcUrl,
             ["Sandboxes:HttpUrl"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["Console:Token"] = ConsoleToken,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Sandboxes"] = "Information",
         };
@@ -55,6 +56,9 @@ public sealed class TestSilo : IAsyncDisposable
     }
 
     public string RunId { get; }
+
+    /// <summary>The secret that opens the web console and its terminals.</summary>
+    public string ConsoleToken { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The silo's configuration, for running it as a separate process too.</summary>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
