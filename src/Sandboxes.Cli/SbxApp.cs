@@ -37,6 +37,7 @@ public static class SbxApp
         root.Subcommands.Add(PortsCommand.Expose(context));
         root.Subcommands.Add(PortsCommand.List(context));
         root.Subcommands.Add(PortsCommand.Unexpose(context));
+        root.Subcommands.Add(ShellCommand.Build(context));
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -151,6 +151,17 @@ public sealed class TerminalTests(SiloFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Sbx_shell_runs_what_it_is_given_and_exits_with_the_shells_status()
+    {
+        var name = _silo.UniqueName("term");
+
+        var shell = await new CliRunner(_silo.GrpcUrl).RunAsync(["shell", name], CliRunner.Utf8("echo cli-$((1+2))\nexit 4\n"));
+
+        Assert.Equal(4, shell.ExitCode);
+        Assert.Contains("cli-3", shell.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>Binary frames until the text appears, or (null) until the server closes.</summary>
     private static async Task<string> ReceiveUntilAsync(ClientWebSocket socket, string? expected, CancellationToken cancellationToken)
     {
