@@ -4,7 +4,8 @@
 #
 # Usage: .ci/prepare-host.sh COMMAND [ARG]
 #   packages          apt-get install what is missing: docker.io, debootstrap, clang,
-#                     zlib1g-dev (Native AOT), npm if no npm is on PATH
+#                     zlib1g-dev (Native AOT), chromium (browser test), git (git tests),
+#                     npm if no npm is on PATH
 #   docker            start dockerd (detached) unless the engine already answers
 #   azurite-install   npm-install Azurite $SANDBOXES_AZURITE_VERSION into /opt/sandboxes/azurite
 #   azurite [DIR]     install if needed, then start Azurite on 127.0.0.1:10000-10002
@@ -46,7 +47,8 @@ wait_for() {
 }
 
 cmd_packages() {
-  local wanted=(docker.io apparmor debootstrap debian-archive-keyring clang zlib1g-dev ca-certificates)
+  # chromium: the browser test drives Debian's build through Playwright (no browser download).
+  local wanted=(docker.io apparmor debootstrap debian-archive-keyring clang zlib1g-dev ca-certificates chromium git)
   command -v npm >/dev/null || wanted+=(npm)
   local missing=() p
   for p in "${wanted[@]}"; do

@@ -8,5 +8,7 @@ var options = app.Services.GetRequiredService<IOptions<SandboxesOptions>>().Valu
 var previews = app.Services.GetRequiredService<PreviewUrls>();
 var console = app.Services.GetRequiredService<ConsoleAccess>();
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
-    $"Sandboxes silo ready. gRPC: {options.GrpcUrl} (export SANDBOXES_URL={options.GrpcUrl}); preview URLs: {previews.BaseUrl.Scheme}://PORT-SANDBOX-TOKEN.{previews.BaseUrl.Authority}; console token: {console.Token} (terminals: {options.HttpUrl.Replace("http:", "ws:", StringComparison.Ordinal)}/terminals/SANDBOX?token=...)"));
+    $"Sandboxes silo ready. gRPC: {options.GrpcUrl} (export SANDBOXES_URL={options.GrpcUrl}); "
+    + $"web console: {options.HttpUrl}/?token={console.Token}; "
+    + $"preview URLs: {previews.BaseUrl.Scheme}://PORT-SANDBOX-TOKEN.{previews.BaseUrl.Authority}"));
 await app.RunAsync();

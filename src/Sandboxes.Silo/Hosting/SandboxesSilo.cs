@@ -36,6 +36,7 @@ public static class SandboxesSilo
         app.UseWebSockets();
         app.Map(TerminalSocket.Route, (HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access) => TerminalSocket.HandleAsync(context, sandbox, connector, access))
             .RequireHost($"*:{httpPort}");
+        app.MapConsole(httpPort);
         app.MapGrpcService<SandboxesApi>();
         app.MapGrpcService<ExecApi>();
         app.MapGrpcService<FilesApi>();
