@@ -30,6 +30,8 @@ public sealed record BenchSettings(bool Quick)
 
     public int PreviewBlockSize => Quick ? 25 : 50;
 
+    public int TerminalKeystrokes => Quick ? 50 : 200;
+
     public int[] IdleSandboxCounts => Quick ? [10, 30] : [10, 50, 100];
 
     /// <summary>Density stops here even without a failure; the README names this bound.</summary>

@@ -17,6 +17,7 @@ public static class BenchmarkRun
         new WakeBenchmark(),
         new FileTransferBenchmark(),
         new PreviewBenchmark(),
+        new TerminalBenchmark(),
         new IdleMemoryBenchmark(),
         new DensityBenchmark(),
     ];

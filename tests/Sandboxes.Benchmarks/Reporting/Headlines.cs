@@ -26,6 +26,7 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
         ("docker_cp_out_100mb_mbps", "docker_cp_out_100mb", 50, "MB/s"),
         ("preview_p50_ms", "preview_request", 50, "ms"),
         ("preview_direct_p50_ms", "preview_direct_request", 50, "ms"),
+        ("terminal_echo_p50_ms", "terminal_echo", 50, "ms"),
         ("silo_kb_per_idle_sandbox", "silo_kb_per_idle_sandbox", 50, "KB"),
         ("agent_rss_mb", "agent_rss", 50, "MB"),
         ("agent_private_mb", "agent_private", 50, "MB"),
