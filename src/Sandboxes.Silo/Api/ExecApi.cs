@@ -27,13 +27,21 @@ public sealed class ExecApi(SandboxConnector connector) : Exec.ExecBase
             using var call = connection.Exec.Stream(cancellationToken: cancel.Token);
             await call.RequestStream.WriteAsync(start, cancel.Token);
             var forwardInput = ForwardInputAsync(requestStream, call.RequestStream, cancel.Token);
-            await foreach (var e in call.ResponseStream.ReadAllAsync(cancel.Token))
+            try
             {
-                await responseStream.WriteAsync(e, cancel.Token);
+                await foreach (var e in call.ResponseStream.ReadAllAsync(cancel.Token))
+                {
+                    await responseStream.WriteAsync(e, cancel.Token);
+                }
+            }
+            finally
+            {
+                // Never return while the input side still reads: Kestrel reuses the request's
+                // stream for the next call once this handler ends.
+                await cancel.CancelAsync();
+                await forwardInput.ContinueWith(_ => { }, TaskScheduler.Default);
             }
 
-            await cancel.CancelAsync();
-            await forwardInput.ContinueWith(_ => { }, TaskScheduler.Default);
             return true;
         });
     }

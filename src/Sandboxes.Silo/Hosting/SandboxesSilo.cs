@@ -32,8 +32,8 @@ public static class SandboxesSilo
         builder.AddSandboxesOrleans(options);
 
         var app = builder.Build();
-        app.UseMiddleware<PreviewRouter>();
-        app.UseWebSockets();
+        // Previews and WebSockets live on the HTTP port only; gRPC calls never pass through them.
+        app.UseWhen(context => context.Connection.LocalPort == httpPort, http => http.UseMiddleware<PreviewRouter>().UseWebSockets());
         app.Map(TerminalSocket.Route, (HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access) => TerminalSocket.HandleAsync(context, sandbox, connector, access))
             .RequireHost($"*:{httpPort}");
         app.MapConsole(httpPort);

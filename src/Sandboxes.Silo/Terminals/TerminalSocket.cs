@@ -48,21 +48,28 @@ public static class TerminalSocket
                 using var call = agent.Terminals.Connect(cancellationToken: stop.Token);
                 await call.RequestStream.WriteAsync(first, stop.Token);
                 var input = ForwardInputAsync(socket, call.RequestStream, stop.Token);
-                await foreach (var output in call.ResponseStream.ReadAllAsync(stop.Token))
+                try
                 {
-                    if (output.OutputCase == TerminalOutput.OutputOneofCase.Data)
+                    await foreach (var output in call.ResponseStream.ReadAllAsync(stop.Token))
                     {
-                        await socket.SendAsync(output.Data.Memory, WebSocketMessageType.Binary, endOfMessage: true, stop.Token);
-                    }
-                    else if (output.OutputCase == TerminalOutput.OutputOneofCase.Exit)
-                    {
-                        await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, $"exit {output.Exit.ExitCode}");
-                        break;
+                        if (output.OutputCase == TerminalOutput.OutputOneofCase.Data)
+                        {
+                            await socket.SendAsync(output.Data.Memory, WebSocketMessageType.Binary, endOfMessage: true, stop.Token);
+                        }
+                        else if (output.OutputCase == TerminalOutput.OutputOneofCase.Exit)
+                        {
+                            await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, $"exit {output.Exit.ExitCode}");
+                            break;
+                        }
                     }
                 }
+                finally
+                {
+                    // The input side must stop reading the socket before this request ends.
+                    await stop.CancelAsync();
+                    await input.ContinueWith(_ => { }, TaskScheduler.Default);
+                }
 
-                await stop.CancelAsync();
-                await input.ContinueWith(_ => { }, TaskScheduler.Default);
                 return true;
             });
         }

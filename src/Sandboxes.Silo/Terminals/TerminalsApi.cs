@@ -28,13 +28,21 @@ public sealed class TerminalsApi(SandboxConnector connector) : Protocol.Terminal
             using var call = agent.Terminals.Connect(cancellationToken: stop.Token);
             await call.RequestStream.WriteAsync(first, stop.Token);
             var input = ForwardInputAsync(requestStream, call.RequestStream, stop.Token);
-            await foreach (var output in call.ResponseStream.ReadAllAsync(stop.Token))
+            try
             {
-                await responseStream.WriteAsync(output, stop.Token);
+                await foreach (var output in call.ResponseStream.ReadAllAsync(stop.Token))
+                {
+                    await responseStream.WriteAsync(output, stop.Token);
+                }
+            }
+            finally
+            {
+                // Never return while the input side still reads: Kestrel reuses the request's
+                // stream for the next call once this handler ends.
+                await stop.CancelAsync();
+                await input.ContinueWith(_ => { }, TaskScheduler.Default);
             }
 
-            await stop.CancelAsync();
-            await input.ContinueWith(_ => { }, TaskScheduler.Default);
             return true;
         });
     }

@@ -152,6 +152,20 @@ public sealed class TerminalTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task A_page_of_another_origin_cannot_open_a_terminal_even_with_the_token()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("term"));
+        var port = new Uri(_silo.HttpUrl).Port;
+        using var socket = new ClientWebSocket();
+
+        // What a hostile preview page would do from http://8000-x-token.preview.localhost:PORT.
+        socket.Options.SetRequestHeader("Origin", $"http://8000-evil-0123456789abcdef.preview.localhost:{port}");
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/terminals/{box.Name}?token={_silo.ConsoleToken}"), CancellationToken.None));
+
+        Assert.Contains("401", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sbx_shell_runs_what_it_is_given_and_exits_with_the_shells_status()
     {
         var name = _silo.UniqueName("term");
