@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Sandboxes.Silo.Console;
+using Sandboxes.Silo.WebConsole;
 using Sandboxes.Silo.Hosting;
 using Sandboxes.Silo.Preview;
 

@@ -7,7 +7,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
-using Sandboxes.Silo.Console;
+using Sandboxes.Silo.WebConsole;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Preview;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sandboxes.Silo.Api;
-using Sandboxes.Silo.Console;
+using Sandboxes.Silo.WebConsole;
 using Sandboxes.Silo.Git;
 using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Terminals;

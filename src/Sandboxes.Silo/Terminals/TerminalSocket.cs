@@ -4,7 +4,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Sandboxes.Protocol;
 using Sandboxes.Silo.Api;
-using Sandboxes.Silo.Console;
+using Sandboxes.Silo.WebConsole;
 
 namespace Sandboxes.Silo.Terminals;
 

@@ -1,4 +1,4 @@
-namespace Sandboxes.Silo.Console;
+namespace Sandboxes.Silo.WebConsole;
 
 /// <summary>Access to the web console and its terminals, bound from the "Console" section.</summary>
 public sealed class ConsoleOptions

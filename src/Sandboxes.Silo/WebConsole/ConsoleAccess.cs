@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace Sandboxes.Silo.Console;
+namespace Sandboxes.Silo.WebConsole;
 
 /// <summary>
 /// Checks the console token on a request: from the query (<c>?token=</c>, which the console

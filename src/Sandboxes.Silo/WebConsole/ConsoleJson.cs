@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Sandboxes.Silo.Console;
+namespace Sandboxes.Silo.WebConsole;
 
 /// <summary>What the console's JSON API returns.</summary>
 public sealed record ConsoleSandbox(string Name, string State, string Image, IReadOnlyDictionary<string, string> Labels);

@@ -1,7 +1,7 @@
 using System.Net;
 using Sandboxes.Silo.Preview;
 
-namespace Sandboxes.Silo.Console;
+namespace Sandboxes.Silo.WebConsole;
 
 /// <summary>
 /// The web console on the silo's HTTP port: <c>/</c> (the page, or a token form), its files

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Sandboxes.Silo.Console;
+namespace Sandboxes.Silo.WebConsole;
 
 /// <summary>The console's files, embedded in the silo at build time (xterm.js from npm included).</summary>
 public static class ConsoleAssets
