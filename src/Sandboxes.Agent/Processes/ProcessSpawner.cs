@@ -51,18 +51,8 @@ public sealed unsafe class ProcessSpawner
             var cwd = (byte*)Utf8(workingDirectory, memory);
             Check(LibC.FileActionsAddChdir(fileActions, cwd));
 
-            Check(LibC.AttributesInit(attributes));
-            Check(LibC.AttributesSetFlags(attributes, LibC.PosixSpawnSetPgroup | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef));
+            PrepareAttributes(attributes, sigset, LibC.PosixSpawnSetPgroup);
             Check(LibC.AttributesSetPgroup(attributes, 0));
-            _ = LibC.SigEmptySet(sigset);
-            Check(LibC.AttributesSetSigMask(attributes, sigset));
-            _ = LibC.SigFillSet(sigset);
-
-            // sigfillset leaves out glibc's internal signals 32 and 33, and posix_spawn then
-            // sets them to SIG_IGN in the child, which every process in the sandbox would
-            // inherit; asking for their default too keeps children as clean as docker exec's.
-            ((ulong*)sigset)[0] |= (1UL << 31) | (1UL << 32);
-            Check(LibC.AttributesSetSigDefault(attributes, sigset));
 
             var path = (byte*)Utf8(executable, memory);
             var argvArray = Utf8Array(argv, memory);
@@ -133,13 +123,7 @@ public sealed unsafe class ProcessSpawner
             Check(LibC.FileActionsAddDup2(fileActions, 0, 2));
             Check(LibC.FileActionsAddChdir(fileActions, (byte*)Utf8(workingDirectory, memory)));
 
-            Check(LibC.AttributesInit(attributes));
-            Check(LibC.AttributesSetFlags(attributes, (short)(LibC.PosixSpawnSetSid | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef)));
-            _ = LibC.SigEmptySet(sigset);
-            Check(LibC.AttributesSetSigMask(attributes, sigset));
-            _ = LibC.SigFillSet(sigset);
-            ((ulong*)sigset)[0] |= (1UL << 31) | (1UL << 32);
-            Check(LibC.AttributesSetSigDefault(attributes, sigset));
+            PrepareAttributes(attributes, sigset, LibC.PosixSpawnSetSid);
 
             var path = (byte*)Utf8(executable, memory);
             var argvArray = Utf8Array(argv, memory);
@@ -164,6 +148,22 @@ public sealed unsafe class ProcessSpawner
                 NativeMemory.Free((void*)block);
             }
         }
+    }
+
+    /// <summary>An empty signal mask and every signal at its default, plus <paramref name="flags"/>.</summary>
+    private static void PrepareAttributes(void* attributes, void* sigset, short flags)
+    {
+        Check(LibC.AttributesInit(attributes));
+        Check(LibC.AttributesSetFlags(attributes, (short)(flags | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef)));
+        _ = LibC.SigEmptySet(sigset);
+        Check(LibC.AttributesSetSigMask(attributes, sigset));
+        _ = LibC.SigFillSet(sigset);
+
+        // sigfillset leaves out glibc's internal signals 32 and 33, and posix_spawn then
+        // sets them to SIG_IGN in the child, which every process in the sandbox would
+        // inherit; asking for their default too keeps children as clean as docker exec's.
+        ((ulong*)sigset)[0] |= (1UL << 31) | (1UL << 32);
+        Check(LibC.AttributesSetSigDefault(attributes, sigset));
     }
 
     private static void Check(int error)

@@ -23,43 +23,8 @@ public sealed class ExecApi(SandboxConnector connector) : Exec.ExecBase
         SandboxSpecs.RequireEnv(start.Start.Env);
         await connector.CallOnceAsync(start.Start.Sandbox, async connection =>
         {
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-            using var call = connection.Exec.Stream(cancellationToken: cancel.Token);
-            await call.RequestStream.WriteAsync(start, cancel.Token);
-            var forwardInput = ForwardInputAsync(requestStream, call.RequestStream, cancel.Token);
-            try
-            {
-                await foreach (var e in call.ResponseStream.ReadAllAsync(cancel.Token))
-                {
-                    await responseStream.WriteAsync(e, cancel.Token);
-                }
-            }
-            finally
-            {
-                // Never return while the input side still reads: Kestrel reuses the request's
-                // stream for the next call once this handler ends.
-                await cancel.CancelAsync();
-                await forwardInput.ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-
+            await DuplexRelay.RunAsync(start, requestStream, responseStream, token => connection.Exec.Stream(cancellationToken: token), context.CancellationToken);
             return true;
         });
-    }
-
-    private static async Task ForwardInputAsync(IAsyncStreamReader<ExecInput> from, IClientStreamWriter<ExecInput> to, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (await from.MoveNext(cancellationToken))
-            {
-                await to.WriteAsync(from.Current, cancellationToken);
-            }
-
-            await to.CompleteAsync();
-        }
-        catch (Exception e) when (e is OperationCanceledException or RpcException or InvalidOperationException or IOException)
-        {
-            // The command ended or the caller went away; the output side reports the outcome.
-        }
     }
 }
