@@ -3,7 +3,6 @@ using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Hosting;
-using Sandboxes.Silo.Preview;
 
 namespace Sandboxes.Silo.Sandboxes;
 
@@ -13,7 +12,7 @@ namespace Sandboxes.Silo.Sandboxes;
 /// and the next activation re-attaches to it.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class SandboxGrain(
+public sealed partial class SandboxGrain(
     [PersistentState("sandbox", SandboxStorage.Name)] IPersistentState<SandboxRecord> record,
     SandboxContainers containers,
     AgentChannels agents,
@@ -153,51 +152,6 @@ public sealed class SandboxGrain(
     }
 
     public Task ReattachAsync() => Task.CompletedTask;
-
-    public async Task<ExposedPort> ExposePortAsync(int port, string name)
-    {
-        RequireValidName();
-        RequireExists();
-        var exposed = ExposedPortRules.Expose(record.State.ExposedPorts, port, name, [egressOptions.Value.SandboxProxyPort], time.GetUtcNow());
-        await record.WriteStateAsync();
-        return exposed;
-    }
-
-    public async Task<bool> UnexposePortAsync(int port)
-    {
-        RequireValidName();
-        RequireExists();
-        var removed = record.State.ExposedPorts.RemoveAll(p => p.Port == port) > 0;
-        if (removed)
-        {
-            await record.WriteStateAsync();
-        }
-
-        return removed;
-    }
-
-    public Task<IReadOnlyList<ExposedPort>> GetExposedPortsAsync()
-    {
-        RequireValidName();
-        RequireExists();
-        return Task.FromResult<IReadOnlyList<ExposedPort>>([.. record.State.ExposedPorts.OrderBy(p => p.Port)]);
-    }
-
-    public async Task<PreviewTarget> ResolvePreviewAsync(int port, string token)
-    {
-        if (!SandboxName.IsValid(Name) || !Exists)
-        {
-            return record.State.DestroyedAt is null ? PreviewTarget.NotFound : PreviewTarget.Gone;
-        }
-
-        var exposed = record.State.ExposedPorts.FirstOrDefault(p => p.Port == port);
-        if (exposed is null || !ExposedPortRules.TokenMatches(exposed, token))
-        {
-            return PreviewTarget.NotFound;
-        }
-
-        return new PreviewTarget(PreviewOutcome.Found, await WakeAsync(createIfMissing: false));
-    }
 
     private ISandboxCatalogGrain Catalog => GrainFactory.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key);
 

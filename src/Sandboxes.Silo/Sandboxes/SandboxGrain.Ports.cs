@@ -1,0 +1,52 @@
+using Sandboxes.Silo.Preview;
+
+namespace Sandboxes.Silo.Sandboxes;
+
+/// <summary>The sandbox's exposed ports: their tokens live in its state, and preview requests are checked here.</summary>
+public sealed partial class SandboxGrain
+{
+    public async Task<ExposedPort> ExposePortAsync(int port, string name)
+    {
+        RequireValidName();
+        RequireExists();
+        var exposed = ExposedPortRules.Expose(record.State.ExposedPorts, port, name, [egressOptions.Value.SandboxProxyPort], time.GetUtcNow());
+        await record.WriteStateAsync();
+        return exposed;
+    }
+
+    public async Task<bool> UnexposePortAsync(int port)
+    {
+        RequireValidName();
+        RequireExists();
+        var removed = record.State.ExposedPorts.RemoveAll(p => p.Port == port) > 0;
+        if (removed)
+        {
+            await record.WriteStateAsync();
+        }
+
+        return removed;
+    }
+
+    public Task<IReadOnlyList<ExposedPort>> GetExposedPortsAsync()
+    {
+        RequireValidName();
+        RequireExists();
+        return Task.FromResult<IReadOnlyList<ExposedPort>>([.. record.State.ExposedPorts.OrderBy(p => p.Port)]);
+    }
+
+    public async Task<PreviewTarget> ResolvePreviewAsync(int port, string token)
+    {
+        if (!SandboxName.IsValid(Name) || !Exists)
+        {
+            return record.State.DestroyedAt is null ? PreviewTarget.NotFound : PreviewTarget.Gone;
+        }
+
+        var exposed = record.State.ExposedPorts.FirstOrDefault(p => p.Port == port);
+        if (exposed is null || !ExposedPortRules.TokenMatches(exposed, token))
+        {
+            return PreviewTarget.NotFound;
+        }
+
+        return new PreviewTarget(PreviewOutcome.Found, await WakeAsync(createIfMissing: false));
+    }
+}
