@@ -84,22 +84,9 @@ public sealed class AgentChannels : IDisposable
             ConnectCallback = async (_, cancellationToken) =>
             {
                 // The folder is writable from inside the sandbox: never follow a planted symlink.
-                if (new FileInfo(socketPath).LinkTarget is not null)
-                {
-                    throw new IOException($"refusing to connect: {socketPath} is a symlink");
-                }
-
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
+                var socket = await SandboxSocket.TryConnectAsync(socketPath, cancellationToken)
+                    ?? throw new IOException($"no agent socket at {socketPath}");
+                return new NetworkStream(socket, ownsSocket: true);
             },
             InitialHttp2StreamWindowSize = 8 << 20,
             EnableMultipleHttp2Connections = true,

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Microsoft.Win32.SafeHandles;
 using Sandboxes.Networking;
+using Sandboxes.Silo.Agents;
 using Sandboxes.Protocol.Agent;
 
 namespace Sandboxes.Silo.Handoff;
@@ -24,29 +25,22 @@ public sealed class HandoffConnection : IDisposable
     public static async Task<HandoffConnection?> ConnectAsync(string agentSocketPath, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Path.GetDirectoryName(agentSocketPath) ?? "/", SocketName);
-        var found = new FileInfo(path);
-        if (!found.Exists && found.LinkTarget is null)
-        {
-            return null;
-        }
-
-        // The folder is writable from inside the sandbox: never follow a planted symlink.
-        if (found.LinkTarget is not null)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"refusing to connect: {path} is a symlink"));
-        }
-
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Socket? socket;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-            return new HandoffConnection(socket);
+            // The folder is writable from inside the sandbox: never follow a planted symlink.
+            socket = await SandboxSocket.TryConnectAsync(path, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
         }
         catch (SocketException)
         {
-            socket.Dispose();
             return null;
         }
+
+        return socket is null ? null : new HandoffConnection(socket);
     }
 
     /// <summary>Asks the agent to open a file; its refusal becomes an RpcException with the agent's status.</summary>
