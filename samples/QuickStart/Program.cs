@@ -21,3 +21,23 @@ foreach (var entry in await box.Files.ListAsync("/root"))
 {
     Console.WriteLine($"{entry.Name}\t{entry.Size} bytes");
 }
+
+// A dev server in the background, and a preview URL for it (open it in a browser).
+await box.Processes.StartAsync(["python3", "-m", "http.server", "8000", "--directory", "/root"], new StartProcessOptions { Id = "site" });
+await box.Processes.WaitForPortAsync("site", 8000, TimeSpan.FromSeconds(30));
+var preview = await box.ExposePortAsync(8000, "site");
+Console.WriteLine($"preview: {preview.Url}");
+
+// A terminal: a shell on a real pty, as a person would type into it.
+await using (var terminal = await box.OpenTerminalAsync(new TerminalOptions { Cols = 100, Rows = 30 }))
+{
+    await terminal.WriteAsync("stty size; exit\r");
+    await foreach (var chunk in terminal.ReadAsync())
+    {
+        Console.Write(System.Text.Encoding.UTF8.GetString(chunk.Span));
+    }
+
+    Console.WriteLine($"terminal exited with {terminal.Exit?.ExitCode}");
+}
+
+await box.Processes.KillAsync("site");
