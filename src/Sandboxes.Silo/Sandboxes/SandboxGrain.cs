@@ -25,6 +25,9 @@ public sealed partial class SandboxGrain(
 {
     private static readonly TimeSpan ActivityPersistInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a destroyed sandbox's preview URLs answer 410 before they become 404.</summary>
+    private static readonly TimeSpan TombstoneLifetime = TimeSpan.FromDays(7);
+
     private readonly SandboxIdleCheck _idleCheck = new(agents, time);
     private AgentEndpoint? _endpoint;
     private IGrainTimer? _idleTimer;
@@ -36,6 +39,11 @@ public sealed partial class SandboxGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (record.State.DestroyedAt is { } destroyed && time.GetUtcNow() - destroyed > TombstoneLifetime)
+        {
+            await record.ClearStateAsync(cancellationToken);
+        }
+
         if (!SandboxName.IsValid(Name) || !Exists)
         {
             return;
@@ -142,9 +150,18 @@ public sealed partial class SandboxGrain(
         egress.Close(Name);
         await containers.RemoveAsync(Name, CancellationToken.None);
 
-        // A tombstone rather than nothing: preview URLs of a destroyed sandbox answer 410.
-        record.State = new SandboxRecord { DestroyedAt = time.GetUtcNow() };
-        await record.WriteStateAsync();
+        // A sandbox that had preview URLs leaves a tombstone, so they answer 410 rather than
+        // 404; it expires (see OnActivateAsync). Others leave nothing behind.
+        if (record.State.ExposedPorts.Count > 0)
+        {
+            record.State = new SandboxRecord { DestroyedAt = time.GetUtcNow() };
+            await record.WriteStateAsync();
+        }
+        else
+        {
+            await record.ClearStateAsync();
+        }
+
         await Catalog.ForgetAsync(Name);
         SandboxLog.Destroyed(logger, Name);
         DeactivateOnIdle();
