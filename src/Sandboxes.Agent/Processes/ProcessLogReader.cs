@@ -23,6 +23,8 @@ public sealed class ProcessLogReader : IDisposable
         _position = position;
     }
 
+    private int _skipped;
+
     /// <summary>True when output older than what this reader saw was dropped for the size cap.</summary>
     public bool Truncated { get; private set; }
 
@@ -30,7 +32,15 @@ public sealed class ProcessLogReader : IDisposable
     {
         var segments = ProcessLog.Segments(log.Directory);
         var first = segments.Count == 0 ? 1 : segments[0];
-        return new ProcessLogReader(log.Directory, first, 0) { Truncated = first > 1 };
+        return new ProcessLogReader(log.Directory, first, 0) { Truncated = first > 1, _skipped = first - 1 };
+    }
+
+    /// <summary>Segments skipped (dropped before this reader got to them) since the last call.</summary>
+    public int TakeSkipped()
+    {
+        var skipped = _skipped;
+        _skipped = 0;
+        return skipped;
     }
 
     public static ProcessLogReader FromEnd(ProcessLog log)
@@ -46,7 +56,14 @@ public sealed class ProcessLogReader : IDisposable
         Span<byte> header = stackalloc byte[ProcessLog.FrameHeader];
         while (total < maxBytes)
         {
+            var skippedBefore = _skipped;
             if (_handle is null && !OpenSegment())
+            {
+                return total;
+            }
+
+            // A batch never spans a gap: what came before it is sent before the gap is told.
+            if (_skipped > skippedBefore)
             {
                 return total;
             }
@@ -104,6 +121,7 @@ public sealed class ProcessLogReader : IDisposable
             }
 
             Truncated = true;
+            _skipped += next - _segment;
             _segment = next;
             _position = 0;
             return OpenSegment();

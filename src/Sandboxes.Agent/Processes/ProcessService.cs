@@ -63,6 +63,11 @@ public sealed class ProcessService(ProcessTable table) : Protocol.Processes.Proc
         var cancelled = context.CancellationToken;
         using var reader = request.FromStart ? ProcessLogReader.FromStart(process.Log) : ProcessLogReader.FromEnd(process.Log);
         var chunks = new List<OutputChunk>();
+        if (reader.TakeSkipped() is > 0 and var dropped)
+        {
+            await responseStream.WriteAsync(new LogEvent { Gap = new LogGap { DroppedSegments = dropped } }, cancelled);
+        }
+
         while (true)
         {
             // Taken before reading, so a write between the read and the wait is not missed.
@@ -74,6 +79,12 @@ public sealed class ProcessService(ProcessTable table) : Protocol.Processes.Proc
             {
                 var data = UnsafeByteOperations.UnsafeWrap(chunk.Data);
                 await responseStream.WriteAsync(chunk.IsStderr ? new LogEvent { Stderr = data } : new LogEvent { Stdout = data }, cancelled);
+            }
+
+            if (reader.TakeSkipped() is > 0 and var skipped)
+            {
+                await responseStream.WriteAsync(new LogEvent { Gap = new LogGap { DroppedSegments = skipped } }, cancelled);
+                continue;
             }
 
             if (chunks.Count > 0)

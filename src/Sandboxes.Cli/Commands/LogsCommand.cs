@@ -38,6 +38,10 @@ public static class LogsCommand
                     await target.WriteAsync(data, cancellationToken);
                     await target.FlushAsync(cancellationToken);
                 }
+                else if (e.EventCase == LogEvent.EventOneofCase.Gap)
+                {
+                    await Console.Error.WriteLineAsync($"sbx: [{e.Gap.DroppedSegments * 8} MiB of output were dropped here: the log keeps its newest 16 MiB]");
+                }
             }
 
             return 0;

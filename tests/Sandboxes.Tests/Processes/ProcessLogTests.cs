@@ -48,6 +48,14 @@ public sealed class ProcessLogTests(SiloFixture fixture)
         Assert.True(logs.Truncated);
         Assert.InRange(logs.Stdout.Length, 8 << 20, 16 << 20);
         Assert.EndsWith("800000 padding-to-ten-bytes\nTHE-END\n", logs.Stdout.ToStringUtf8(), StringComparison.Ordinal);
+
+        // A stream from the start says where output is missing before it sends what is kept.
+        await using var stream = box.Processes.StreamLogsAsync("big").GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal(LogEvent.EventOneofCase.Gap, stream.Current.EventCase);
+        Assert.True(stream.Current.Gap.DroppedSegments >= 1);
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal(LogEvent.EventOneofCase.Stdout, stream.Current.EventCase);
     }
 
     [Fact]
