@@ -90,15 +90,7 @@ public sealed unsafe class ProcessSpawner
                 CloseIfOpen(pipes[6]);
             }
 
-            _ = LibC.FileActionsDestroy(fileActions);
-            _ = LibC.AttributesDestroy(attributes);
-            NativeMemory.Free(fileActions);
-            NativeMemory.Free(attributes);
-            NativeMemory.Free(sigset);
-            foreach (var block in memory)
-            {
-                NativeMemory.Free((void*)block);
-            }
+            Release(fileActions, attributes, sigset, memory);
         }
     }
 
@@ -138,15 +130,20 @@ public sealed unsafe class ProcessSpawner
         }
         finally
         {
-            _ = LibC.FileActionsDestroy(fileActions);
-            _ = LibC.AttributesDestroy(attributes);
-            NativeMemory.Free(fileActions);
-            NativeMemory.Free(attributes);
-            NativeMemory.Free(sigset);
-            foreach (var block in memory)
-            {
-                NativeMemory.Free((void*)block);
-            }
+            Release(fileActions, attributes, sigset, memory);
+        }
+    }
+
+    private static void Release(void* fileActions, void* attributes, void* sigset, List<nint> memory)
+    {
+        _ = LibC.FileActionsDestroy(fileActions);
+        _ = LibC.AttributesDestroy(attributes);
+        NativeMemory.Free(fileActions);
+        NativeMemory.Free(attributes);
+        NativeMemory.Free(sigset);
+        foreach (var block in memory)
+        {
+            NativeMemory.Free((void*)block);
         }
     }
 
