@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Sandboxes.Protocol;
 using Sandboxes.Silo.Preview;
+using Sandboxes.Silo.Sandboxes;
 
 namespace Sandboxes.Silo.Api;
 
@@ -36,6 +37,5 @@ public sealed class PortsApi(IGrainFactory grains, PreviewUrls urls, PreviewTarg
         ExposedAt = Timestamp.FromDateTimeOffset(port.ExposedAt),
     };
 
-    private ISandboxGrain Grain(string sandbox) =>
-        SandboxName.IsValid(sandbox) ? grains.GetGrain<ISandboxGrain>(sandbox) : throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(sandbox));
+    private ISandboxGrain Grain(string sandbox) => grains.GetSandbox(sandbox);
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sandboxes.Silo.Agents;
+using Sandboxes.Silo.Sandboxes;
 
 namespace Sandboxes.Silo.Api;
 
@@ -70,13 +71,5 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents)
             return true;
         });
 
-    private ISandboxGrain Grain(string sandbox)
-    {
-        if (!SandboxName.IsValid(sandbox))
-        {
-            throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(sandbox));
-        }
-
-        return grains.GetGrain<ISandboxGrain>(sandbox);
-    }
+    private ISandboxGrain Grain(string sandbox) => grains.GetSandbox(sandbox);
 }

@@ -27,12 +27,7 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
 
     public override async Task<ListSandboxesResponse> List(ListSandboxesRequest request, ServerCallContext context)
     {
-        var known = await grains.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key).ListAsync();
-        var matching = known.Where(v => request.Labels.All(l => v.Spec.Labels.TryGetValue(l.Key, out var value) && value == l.Value));
-
-        // Running sandboxes have active grains, so asking them is cheap and fresher than the catalog.
-        var fresh = await Task.WhenAll(matching.Select(async v =>
-            v.Status == SandboxStatus.Running ? await grains.GetGrain<ISandboxGrain>(v.Name).DescribeAsync() ?? v : v));
+        var fresh = await grains.ListSandboxesAsync(request.Labels);
         var response = new ListSandboxesResponse();
         response.Sandboxes.AddRange(fresh.Select(v => v.ToInfo()));
         return response;
@@ -55,13 +50,5 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
         return view.ToInfo();
     }
 
-    private ISandboxGrain Grain(string name)
-    {
-        if (!SandboxName.IsValid(name))
-        {
-            throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(name));
-        }
-
-        return grains.GetGrain<ISandboxGrain>(name);
-    }
+    private ISandboxGrain Grain(string name) => grains.GetSandbox(name);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Sandboxes.Silo.Preview;
+using Sandboxes.Silo.Sandboxes;
 
 namespace Sandboxes.Silo.WebConsole;
 
@@ -50,9 +51,7 @@ public static class ConsoleEndpoints
             return Refused();
         }
 
-        var known = await grains.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key).ListAsync();
-        var fresh = await Task.WhenAll(known.Select(async v =>
-            v.Status == SandboxStatus.Running ? await grains.GetGrain<ISandboxGrain>(v.Name).DescribeAsync() ?? v : v));
+        var fresh = await grains.ListSandboxesAsync(new Dictionary<string, string>());
         return Results.Json(
             new ConsoleSandboxes([.. fresh.OrderBy(v => v.Name, StringComparer.Ordinal).Select(v => new ConsoleSandbox(v.Name, v.Status == SandboxStatus.Running ? "running" : "sleeping", v.Spec.Image, v.Spec.Labels))]),
             ConsoleJson.Default.ConsoleSandboxes);
@@ -76,14 +75,9 @@ public static class ConsoleEndpoints
     /// <summary>Runs an action on a sandbox's grain, turning its refusals into JSON problems.</summary>
     private static async Task<IResult> GuardedAsync(string name, IGrainFactory grains, Func<ISandboxGrain, Task<IResult>> action)
     {
-        if (!SandboxName.IsValid(name))
-        {
-            return Problem(StatusCodes.Status400BadRequest, SandboxName.Explain(name));
-        }
-
         try
         {
-            return await action(grains.GetGrain<ISandboxGrain>(name));
+            return await action(grains.GetSandbox(name));
         }
         catch (SandboxException e)
         {
