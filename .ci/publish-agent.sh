@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
 # Publishes sandboxd (Native AOT) into DIR, skipping the build when its sources are
-# unchanged since the last publish there (compared by content hash).
+# unchanged since the last publish there (compared by content hash), and copies the
+# scripts that ship beside it (git-proxy, the code interpreter's runners) every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:?usage: .ci/publish-agent.sh DIR}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-hash="$( (find src/Sandboxes.Agent src/Protos src/Shared -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name git-proxy \) -not -path '*/obj/*' -not -path '*/bin/*' | LC_ALL=C sort | xargs sha256sum; sha256sum Directory.Build.props Directory.Packages.props global.json) | sha256sum | cut -c1-16)"
-if [[ -x "$out/sandboxd" && -x "$out/git-proxy" && "$(cat "$out/.source-hash" 2>/dev/null)" == "$hash" ]]; then
+# Scripts: cheap to copy, each replaced by rename so a runner starting now reads a whole file.
+install_script() {
+  install -m "$1" "$2" "$3.new"
+  mv -f "$3.new" "$3"
+}
+mkdir -p "$out/runners"
+install_script 0755 src/Sandboxes.Agent/Egress/git-proxy "$out/git-proxy"
+for runner in src/Sandboxes.Agent/CodeInterpreter/runners/*; do
+  install_script 0644 "$runner" "$out/runners/$(basename "$runner")"
+done
+
+hash="$( (find src/Sandboxes.Agent src/Protos src/Shared -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' \) -not -path '*/obj/*' -not -path '*/bin/*' | LC_ALL=C sort | xargs sha256sum; sha256sum Directory.Build.props Directory.Packages.props global.json) | sha256sum | cut -c1-16)"
+if [[ -x "$out/sandboxd" && "$(cat "$out/.source-hash" 2>/dev/null)" == "$hash" ]]; then
   echo "agent: sandboxd up to date ($hash) in $out"
   exit 0
 fi
@@ -20,6 +32,5 @@ dotnet publish src/Sandboxes.Agent -c Release -r linux-x64 -o "$staging" -nologo
 # Replace by rename: running sandboxes keep the binary they started with.
 install -m 0755 "$staging/sandboxd" "$out/.sandboxd.new"
 mv -f "$out/.sandboxd.new" "$out/sandboxd"
-install -m 0755 src/Sandboxes.Agent/Egress/git-proxy "$out/git-proxy"
 echo "$hash" > "$out/.source-hash"
 echo "agent: sandboxd $(du -h "$out/sandboxd" | cut -f1) published ($hash)"

@@ -1,3 +1,4 @@
+using Sandboxes.Agent.CodeInterpreter;
 using Sandboxes.Agent.Egress;
 using Sandboxes.Agent.Exec;
 using Sandboxes.Agent.Files;
@@ -8,7 +9,7 @@ using Sandboxes.Agent.Sessions;
 using Sandboxes.Agent.Terminals;
 using Sandboxes.Agent.Watch;
 
-// sandboxd --socket /.sandboxes/run/agent.sock [--egress-port 3128]
+// sandboxd --socket /.sandboxes/run/agent.sock [--egress-port 3128] [--code-prestart python,javascript|none]
 // sandboxd connect HOST PORT      (a tunnel through the egress proxy on stdin/stdout)
 if (args is ["connect", var host, var port])
 {
@@ -44,6 +45,10 @@ app.MapGrpcService<SessionService>();
 app.MapGrpcService<WatchService>();
 app.MapGrpcService<AgentStatusService>();
 app.MapGrpcService<TerminalService>();
+app.MapGrpcService<CodeInterpreterService>();
+
+// Warm interpreters load once the agent answers, so they never delay the sandbox's first call.
+app.Lifetime.ApplicationStarted.Register(app.Services.GetRequiredService<CodeContextTable>().Prestart);
 
 app.Run();
 return 0;

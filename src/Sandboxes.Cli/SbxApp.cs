@@ -38,6 +38,8 @@ public static class SbxApp
         root.Subcommands.Add(PortsCommand.List(context));
         root.Subcommands.Add(PortsCommand.Unexpose(context));
         root.Subcommands.Add(ShellCommand.Build(context));
+        root.Subcommands.Add(RunCommand.Build(context));
+        root.Subcommands.Add(CodeContextCommand.Build(context));
         return root.Parse(args).InvokeAsync();
     }
 }

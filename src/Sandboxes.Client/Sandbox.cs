@@ -7,7 +7,7 @@ using Sandboxes.Protocol;
 namespace Sandboxes.Client;
 
 /// <summary>A named sandbox. Cheap to create; every call goes to the server.</summary>
-public sealed class Sandbox
+public sealed partial class Sandbox
 {
     private readonly SandboxClient _client;
 

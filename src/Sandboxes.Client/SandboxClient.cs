@@ -44,6 +44,7 @@ public sealed class SandboxClient : IDisposable
         Git = new Git.GitClient(channel);
         Ports = new Ports.PortsClient(channel);
         Terminals = new Terminals.TerminalsClient(channel);
+        CodeInterpreter = new CodeInterpreter.CodeInterpreterClient(channel);
     }
 
     internal SandboxesService.SandboxesClient Lifecycle { get; }
@@ -63,6 +64,8 @@ public sealed class SandboxClient : IDisposable
     internal Ports.PortsClient Ports { get; }
 
     internal Terminals.TerminalsClient Terminals { get; }
+
+    internal CodeInterpreter.CodeInterpreterClient CodeInterpreter { get; }
 
     /// <summary>
     /// A handle to the sandbox with this name. No call is made: the first command or file

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the default sandbox image from Debian's packages, with no registry:
-#   debootstrap --variant=minbase (+ packages.txt) -> slim down -> docker import.
+#   debootstrap --variant=minbase (+ packages.txt) -> apt-get install packages-apt.txt
+#   in the rootfs -> slim down -> docker import.
 #
 # The image is tagged <repo>:<first 12 hex of its hash> and <repo>:latest, where the
-# hash is sha256 over this script and packages.txt (everything that defines the image;
+# hash is sha256 over this script and both package lists (everything that defines the image;
 # the in-image config files are written inline below, so they are covered too).
 # When the hash tag already exists the build is skipped.
 #
@@ -38,7 +39,7 @@ die() { printf 'build-image: %s\n' "$*" >&2; exit 1; }
 command -v docker >/dev/null || die "docker CLI not found; run .ci/prepare-host.sh packages"
 docker version >/dev/null 2>&1 || die "Docker engine does not answer on /var/run/docker.sock; run .ci/prepare-host.sh docker"
 
-hash="$(cd "$script_dir" && sha256sum build-image.sh packages.txt | sha256sum | cut -c1-64)"
+hash="$(cd "$script_dir" && sha256sum build-image.sh packages.txt packages-apt.txt | sha256sum | cut -c1-64)"
 tag="$repo:${hash:0:12}"
 
 # Fast path: nothing changed since the last build.
@@ -86,8 +87,10 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 security_mirror="$(apt_source_uri "$suite-security" | head -n1)"
 security_mirror="${security_mirror:-http://deb.debian.org/debian-security}"
 
-mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$script_dir/packages.txt" | grep -v '^$')
+read_list() { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$script_dir/$1" | grep -v '^$' || true; }
+mapfile -t packages < <(read_list packages.txt)
 [[ ${#packages[@]} -gt 0 ]] || die "packages.txt lists no packages"
+mapfile -t apt_packages < <(read_list packages-apt.txt)
 
 workdir="$(mktemp -d "${TMPDIR:-/var/tmp}/sandboxes-image-build.XXXXXX")"
 rootfs="$workdir/rootfs"
@@ -127,7 +130,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "building $tag from $mirror ($suite, minbase + ${#packages[@]} packages)"
-say "phase 1/4: debootstrap into $rootfs"
+say "phase 1/5: debootstrap into $rootfs"
 include="$(IFS=,; echo "${packages[*]}")"
 : >"$log" # exists before the follower below opens it
 # Own session, so Ctrl-C/TERM on this script can stop debootstrap and all its children.
@@ -152,7 +155,7 @@ wait "$follower_pid" 2>/dev/null || true
 follower_pid=""
 [[ $debootstrap_status -eq 0 ]] || die "debootstrap failed with exit $debootstrap_status"
 
-say "phase 2/4: configure apt and slim the rootfs"
+say "phase 2/5: configure apt"
 cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $mirror
@@ -186,6 +189,22 @@ EOF
 # No init system in a sandbox: package scripts must not try to start services.
 printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
 chmod 755 "$rootfs/usr/sbin/policy-rc.d"
+
+# debootstrap's own resolver cannot configure packages whose maintainer scripts need a
+# full base system (python3-zmq under ipykernel is one), so the heavier packages are a
+# second, ordinary apt-get step inside the finished rootfs.
+if [[ ${#apt_packages[@]} -gt 0 ]]; then
+  say "phase 3/5: apt-get install ${#apt_packages[@]} packages in the rootfs"
+  cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+  mount -t proc proc "$rootfs/proc"
+  in_rootfs() { chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"; }
+  in_rootfs apt-get -q update >>"$log" 2>&1 || die "apt-get update in the rootfs failed"
+  in_rootfs apt-get -q install -y --no-install-recommends "${apt_packages[@]}" >>"$log" 2>&1 ||
+    die "apt-get install in the rootfs failed"
+  umount "$rootfs/proc"
+fi
+
+say "phase 4/5: slim the rootfs"
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/archives/partial/* \
   "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
   "$rootfs"/var/cache/debconf/*-old "$rootfs"/var/lib/dpkg/*-old \
@@ -199,7 +218,7 @@ find "$rootfs/var/log" -type f -delete
 : >"$rootfs/etc/hostname"
 rm -f "$rootfs/etc/machine-id" && : >"$rootfs/etc/machine-id"
 
-say "phase 3/4: docker import"
+say "phase 5/5: docker import"
 changes=(
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   --change 'ENV HOME=/root'
@@ -211,7 +230,7 @@ changes=(
 tar --numeric-owner -C "$rootfs" -cf - . |
   docker import "${changes[@]}" --message "sandboxes $suite minbase ${hash:0:12}" - "$tag" >/dev/null
 
-say "phase 4/4: tag $repo:latest, drop older hash tags no container uses"
+say "tag $repo:latest, drop older hash tags no container uses"
 docker tag "$tag" "$repo:latest"
 succeeded=1
 docker image ls --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -E ":[0-9a-f]{12}$" | grep -vx "$tag" |

@@ -48,18 +48,7 @@ public sealed class ExecCommand
             throw Invalid("command and argv must not contain NUL characters");
         }
 
-        foreach (var (name, value) in request.Env)
-        {
-            if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
-            {
-                throw Invalid($"environment variable name '{name}' is invalid: it must be non-empty and contain no '=' or NUL");
-            }
-
-            if (value.Contains('\0', StringComparison.Ordinal))
-            {
-                throw Invalid($"environment variable '{name}' contains a NUL character");
-            }
-        }
+        ExecEnvironment.Validate(request.Env);
 
         var timeout = ParseTimeout(request);
         var workingDirectory = ResolveWorkingDirectory(request.Cwd);

@@ -1,4 +1,5 @@
 using System.Collections;
+using Grpc.Core;
 
 namespace Sandboxes.Agent.Exec;
 
@@ -28,6 +29,23 @@ public sealed class ExecEnvironment
         if (!_base.TryGetValue("HOME", out var home) || home.Length == 0)
         {
             _base["HOME"] = "/root";
+        }
+    }
+
+    /// <summary>INVALID_ARGUMENT unless every name is non-empty without '=' or NUL, and every value without NUL.</summary>
+    public static void Validate(IEnumerable<KeyValuePair<string, string>> variables)
+    {
+        foreach (var (name, value) in variables)
+        {
+            if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"environment variable name '{name}' is invalid: it must be non-empty and contain no '=' or NUL"));
+            }
+
+            if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"environment variable '{name}' contains a NUL character"));
+            }
         }
     }
 

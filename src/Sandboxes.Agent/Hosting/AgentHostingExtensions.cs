@@ -41,6 +41,7 @@ public static class AgentHostingExtensions
         services.AddSingleton<ProcessTable>();
         services.AddSingleton<SessionTable>();
         services.AddSingleton<Terminals.TerminalTable>();
+        services.AddSingleton<CodeInterpreter.CodeContextTable>();
         services.AddHostedService<EgressRelay>();
         services.AddHostedService<Handoff.DescriptorHandoff>();
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));

@@ -9,7 +9,8 @@ namespace Sandboxes.Agent.Processes;
 /// Starts children with posix_spawn: each in its own process group, with default signal
 /// dispositions and an empty signal mask (the runtime ignores SIGPIPE, and an ignored
 /// signal would otherwise be inherited), its stdio on fresh pipes, in the given directory.
-/// A session shell also gets a control pipe as fd 3, on which it reports each command's status.
+/// A session shell also gets a control pipe as fd 3, on which it reports each command's status;
+/// a code runner gets a socket there instead, a two-way channel.
 /// </summary>
 public sealed unsafe class ProcessSpawner
 {
@@ -18,8 +19,9 @@ public sealed unsafe class ProcessSpawner
     public ProcessSpawner(ChildReaper reaper) => _reaper = reaper;
 
     /// <summary>Spawns <paramref name="executable"/>; throws <see cref="SpawnException"/> on failure.</summary>
-    public SpawnedProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string workingDirectory, bool withControl = false)
+    public SpawnedProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string workingDirectory, ControlChannel control = ControlChannel.None)
     {
+        var withControl = control != ControlChannel.None;
         var pipes = stackalloc int[8] { -1, -1, -1, -1, -1, -1, -1, -1 };
         var memory = new List<nint>();
         var fileActions = NativeMemory.AllocZeroed(LibC.OpaqueSize);
@@ -32,7 +34,10 @@ public sealed unsafe class ProcessSpawner
             // copies the child keeps, so nothing else leaks into it.
             for (var i = 0; i < (withControl ? 4 : 3); i++)
             {
-                if (LibC.Pipe2(pipes + (i * 2), LibC.OCloExec) != 0)
+                var failed = i == 3 && control == ControlChannel.Socket
+                    ? LibC.SocketPair(LibC.AfUnix, LibC.SockStream | LibC.SockCloExec, 0, pipes + 6) != 0
+                    : LibC.Pipe2(pipes + (i * 2), LibC.OCloExec) != 0;
+                if (failed)
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     throw new SpawnException(errno, $"could not create a pipe: {Errno.Describe(errno)}");
@@ -200,4 +205,16 @@ public sealed unsafe class ProcessSpawner
 
         return array;
     }
+}
+
+/// <summary>What a child gets as fd 3.</summary>
+public enum ControlChannel
+{
+    None,
+
+    /// <summary>A pipe the child writes and the agent reads.</summary>
+    Pipe,
+
+    /// <summary>One end of a Unix socket pair: both ways.</summary>
+    Socket,
 }

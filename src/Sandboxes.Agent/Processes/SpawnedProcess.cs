@@ -30,6 +30,6 @@ public sealed class SpawnedProcess
 
     public SafePipeHandle Stderr { get; }
 
-    /// <summary>The read end of the child's fd 3, when it was spawned with one.</summary>
+    /// <summary>The agent's end of the child's fd 3 (a pipe or a socket), when it was spawned with one.</summary>
     public SafePipeHandle? Control { get; }
 }

@@ -44,7 +44,7 @@ public sealed class SessionShell : IDisposable
 
         try
         {
-            return new SessionShell(spawner.Spawn(Bash, ["bash", "--noprofile", "--norc"], environment, workingDirectory, withControl: true));
+            return new SessionShell(spawner.Spawn(Bash, ["bash", "--noprofile", "--norc"], environment, workingDirectory, ControlChannel.Pipe));
         }
         catch (SpawnException e)
         {

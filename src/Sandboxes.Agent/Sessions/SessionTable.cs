@@ -37,13 +37,7 @@ public sealed class SessionTable
     public ShellSession Create(CreateSessionRequest request)
     {
         var id = ProcessIds.ValidateOrGenerate(request.Id, "session id", "s");
-        foreach (var (name, value) in request.Env)
-        {
-            if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"environment variable '{name}' is invalid: names are non-empty without '=' or NUL, values without NUL"));
-            }
-        }
+        ExecEnvironment.Validate(request.Env);
 
         var cwd = request.Cwd.Length == 0 ? SandboxPath.Home : SandboxPath.Resolve(request.Cwd, "cwd");
         if (request.Cwd.Length == 0)

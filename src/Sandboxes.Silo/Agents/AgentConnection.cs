@@ -22,6 +22,8 @@ public sealed class AgentConnection(AgentEndpoint endpoint, GrpcChannel channel)
 
     public Protocol.Terminals.TerminalsClient Terminals { get; } = new(channel);
 
+    public Protocol.CodeInterpreter.CodeInterpreterClient CodeInterpreter { get; } = new(channel);
+
     public AgentService.AgentClient Agent { get; } = new(channel);
 
     public void Dispose() => channel.Dispose();

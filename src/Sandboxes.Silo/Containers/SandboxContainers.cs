@@ -91,7 +91,7 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
                     Hostname = name,
                     WorkingDir = "/root",
                     Entrypoint = [$"{AgentMount}/sandboxd"],
-                    Cmd = ["--socket", $"{RunMount}/agent.sock", "--egress-port", egress.Value.SandboxProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                    Cmd = ["--socket", $"{RunMount}/agent.sock", "--egress-port", egress.Value.SandboxProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--code-prestart", _options.CodePrestart],
                     Env = Environment(spec).Select(e => $"{e.Key}={e.Value}").ToList(),
                     Labels = labels,
                     HostConfig = new HostConfig

@@ -30,6 +30,12 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
             failures.Add("Sandboxes:DefaultCpus must be > 0, DefaultMemoryBytes at least 16 MiB and DefaultPidsLimit at least 16.");
         }
 
+        var languages = options.CodePrestart.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (languages.Length == 0 || languages.Any(l => l is not ("python" or "javascript" or "typescript" or "none")) || (languages.Contains("none") && languages.Length > 1))
+        {
+            failures.Add($"Sandboxes:CodePrestart must be a comma list of python, javascript and typescript, or 'none', not '{options.CodePrestart}'.");
+        }
+
         foreach (var (setting, url) in new[] { ("GrpcUrl", options.GrpcUrl), ("HttpUrl", options.HttpUrl) })
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp || parsed.Port <= 0)

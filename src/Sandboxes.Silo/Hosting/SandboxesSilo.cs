@@ -46,6 +46,7 @@ public static class SandboxesSilo
         app.MapGrpcService<GitApi>();
         app.MapGrpcService<PortsApi>();
         app.MapGrpcService<TerminalsApi>();
+        app.MapGrpcService<CodeInterpreterApi>();
         return app;
     }
 }

@@ -40,6 +40,10 @@ public sealed class TestSilo : IAsyncDisposable
             ["Sandboxes:GrpcUrl"] = GrpcUrl,
             ["Sandboxes:HttpUrl"] = $"http://127.0.0.1:{FreePorts.Next()}",
             ["Console:Token"] = ConsoleToken,
+
+            // Warm interpreters cost each new sandbox about half a CPU-second; only the code
+            // interpreter's own silo (CodeInterpreterFixture) pays for them.
+            ["Sandboxes:CodePrestart"] = "none",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Sandboxes"] = "Information",
         };
