@@ -316,6 +316,7 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
     public async Task The_stream_delivers_output_results_and_errors_as_they_happen_then_completes()
     {
         var box = NewSandbox("code-stream");
+        await RunAsync(box, "0");
         var events = new List<ExecutionEvent>();
         var firstAt = TimeSpan.Zero;
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -33,9 +33,13 @@ const language = process.argv[2] === 'typescript' ? 'typescript' : 'javascript';
 const typescript = language === 'typescript' ? require('typescript') : null;
 let pendingInterrupt = null;
 
+// JSON.stringify escapes a lone surrogate as \udXXX, which strict JSON readers refuse.
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (key, value) => (typeof value === 'string' ? value.replace(loneSurrogate, '\ufffd') : value);
+
 // Synchronous writes, so output streams while synchronous code is still running.
 function emit(message) {
-  const data = Buffer.from(JSON.stringify(message) + '\n', 'utf8');
+  const data = Buffer.from(JSON.stringify(message, wellFormed) + '\n', 'utf8');
   let offset = 0;
   while (offset < data.length) {
     try {

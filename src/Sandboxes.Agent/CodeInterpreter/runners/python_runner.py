@@ -23,6 +23,7 @@ import signal
 import socket
 import sys
 import threading
+import traceback
 
 # Figures display at the end of a cell, the ipykernel way: matplotlib_inline hooks into
 # the shell when matplotlib is first imported, so start-up does not pay for matplotlib.
@@ -59,7 +60,9 @@ def writer(channel):
                 last["text"] += message["text"]
             else:
                 batch.append(message)
-        data = "".join(json.dumps(m, default=str) + "\n" for m in batch).encode("utf-8", "replace")
+        # Raw UTF-8, so a lone surrogate (undecodable bytes) becomes "?" rather than an
+        # escape that strict JSON readers refuse.
+        data = "".join(json.dumps(m, default=str, ensure_ascii=False) + "\n" for m in batch).encode("utf-8", "replace")
         channel.sendall(data)
 
 
@@ -311,6 +314,11 @@ def execute(shell, execution_id, code):
     current["id"] = execution_id
     interrupted = False
     count = shell.execution_count
+    if "\0" in code:
+        emit(ev="error", id=execution_id, name="SyntaxError", message="source code cannot contain NUL characters",
+             traceback="SyntaxError: source code cannot contain NUL characters", line=0)
+        emit(ev="done", id=execution_id, count=count, interrupted=False)
+        return
     try:
         result = shell.run_cell(code, store_history=True)
         count = result.execution_count or count
@@ -320,6 +328,9 @@ def execute(shell, execution_id, code):
         # Landed outside the cell's own handler (in IPython's bookkeeping around it).
         interrupted = True
         emit(ev="error", id=execution_id, name="KeyboardInterrupt", message="", traceback="KeyboardInterrupt", line=0)
+    except Exception as error:  # IPython itself failed on the code; the context lives on
+        emit(ev="error", id=execution_id, name=type(error).__name__, message=str(error),
+             traceback="".join(traceback.format_exception_only(error)), line=0)
     emit(ev="done", id=execution_id, count=count, interrupted=interrupted)
 
 
