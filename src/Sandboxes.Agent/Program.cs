@@ -32,6 +32,10 @@ ThreadReserve.Fill();
 // Reaping starts before the first request can spawn anything.
 app.Services.GetRequiredService<ChildReaper>().Start();
 
+// Warm interpreters start loading now, on the other core, while the agent binds its
+// services and the silo connects: a sandbox's first runCode then waits for less of it.
+app.Services.GetRequiredService<CodeContextTable>().Prestart();
+
 // Records of processes that were running when the sandbox last stopped become "killed".
 app.Services.GetRequiredService<ProcessTable>().Load();
 app.Services.GetRequiredService<SessionTable>().Clear();
@@ -46,9 +50,6 @@ app.MapGrpcService<WatchService>();
 app.MapGrpcService<AgentStatusService>();
 app.MapGrpcService<TerminalService>();
 app.MapGrpcService<CodeInterpreterService>();
-
-// Warm interpreters load once the agent answers, so they never delay the sandbox's first call.
-app.Lifetime.ApplicationStarted.Register(app.Services.GetRequiredService<CodeContextTable>().Prestart);
 
 app.Run();
 return 0;

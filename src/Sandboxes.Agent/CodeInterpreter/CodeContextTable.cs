@@ -38,7 +38,7 @@ public sealed class CodeContextTable : IDisposable
         _prestart = ParsePrestart(configuration["code-prestart"]);
     }
 
-    /// <summary>Starts the spares; called once the agent serves, so they never delay its first answer.</summary>
+    /// <summary>Starts the spares, once, as the agent starts.</summary>
     public void Prestart()
     {
         foreach (var language in _prestart)

@@ -32,6 +32,12 @@ public sealed record BenchSettings(bool Quick)
 
     public int TerminalKeystrokes => Quick ? 50 : 200;
 
+    public int CodeRuns => Quick ? 50 : 300;
+
+    public int CodeContextRounds => Quick ? 3 : 10;
+
+    public int CodeFirstRunRounds => Quick ? 3 : 10;
+
     public int[] IdleSandboxCounts => Quick ? [10, 30] : [10, 50, 100];
 
     /// <summary>Density stops here even without a failure; the README names this bound.</summary>

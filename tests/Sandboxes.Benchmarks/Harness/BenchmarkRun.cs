@@ -18,6 +18,7 @@ public static class BenchmarkRun
         new FileTransferBenchmark(),
         new PreviewBenchmark(),
         new TerminalBenchmark(),
+        new CodeInterpreterBenchmark(),
         new IdleMemoryBenchmark(),
         new DensityBenchmark(),
     ];

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Sandboxes.Client;
 using Sandboxes.Protocol;
+using Sandboxes.Samples.DataAnalysis;
 using Sandboxes.Tests.Infrastructure;
 
 namespace Sandboxes.Tests.CodeInterpreter;
@@ -437,6 +438,31 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
 
             var slow = await cli.RunAsync(["run", box.Name, "--timeout", "1s", "-"], CliRunner.Utf8("import time; time.sleep(30)"));
             Assert.Equal(124, slow.ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_data_analysis_sample_runs_from_the_csv_to_the_chart()
+    {
+        var box = NewSandbox("code-sample");
+        var folder = Directory.CreateTempSubdirectory("sbx-sample-").FullName;
+        try
+        {
+            using var log = new StringWriter();
+            using var bound = new CancellationTokenSource(Bound);
+            var chart = await SalesWalkthrough.RunAsync(box, folder, log, bound.Token);
+
+            var text = log.ToString();
+            Assert.Contains("9 rows, columns: date, region, product, revenue, cost", text, StringComparison.Ordinal);
+            Assert.Matches(@"north\s+3800\s+2310\s+0\.392", text);
+            var png = await File.ReadAllBytesAsync(chart, bound.Token);
+            Assert.Equal(600, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+            Assert.Equal(400, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+            Assert.Contains("\"Margin by region\"", text, StringComparison.Ordinal);
         }
         finally
         {
