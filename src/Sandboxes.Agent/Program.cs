@@ -32,8 +32,7 @@ ThreadReserve.Fill();
 // Reaping starts before the first request can spawn anything.
 app.Services.GetRequiredService<ChildReaper>().Start();
 
-// Warm interpreters start loading now, on the other core, while the agent binds its
-// services and the silo connects: a sandbox's first runCode then waits for less of it.
+// Warm interpreters for the code interpreter, once the sandbox's first call had the CPU.
 app.Services.GetRequiredService<CodeContextTable>().Prestart();
 
 // Records of processes that were running when the sandbox last stopped become "killed".

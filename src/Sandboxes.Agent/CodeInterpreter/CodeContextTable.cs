@@ -19,6 +19,8 @@ public sealed class CodeContextTable : IDisposable
     // this rather than the sandbox's memory limit.
     public const int MaxContexts = 32;
 
+    private static readonly TimeSpan PrestartDelay = TimeSpan.FromSeconds(1);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CodeContext> _contexts = new(StringComparer.Ordinal);
     private readonly Dictionary<CodeLanguage, RunnerProcess> _spares = [];
@@ -38,17 +40,24 @@ public sealed class CodeContextTable : IDisposable
         _prestart = ParsePrestart(configuration["code-prestart"]);
     }
 
-    /// <summary>Starts the spares, once, as the agent starts.</summary>
-    public void Prestart()
-    {
-        foreach (var language in _prestart)
-        {
-            lock (_lock)
+    /// <summary>
+    /// Starts the spares a second after the agent starts. Loading an interpreter takes about
+    /// 300 ms of CPU; started at once it would compete with the sandbox's first call on a
+    /// small host. A code call before then starts its interpreter itself.
+    /// </summary>
+    public void Prestart() =>
+        _ = Task.Delay(PrestartDelay).ContinueWith(
+            _ =>
             {
-                EnsureSpare(language);
-            }
-        }
-    }
+                foreach (var language in _prestart)
+                {
+                    lock (_lock)
+                    {
+                        EnsureSpare(language);
+                    }
+                }
+            },
+            TaskScheduler.Default);
 
     public CodeContext Create(CreateCodeContextRequest request) =>
         Create(CodeLanguages.Resolve(request.Language), request.Cwd, request.Env, isDefault: false);
@@ -187,7 +196,16 @@ public sealed class CodeContextTable : IDisposable
 
         if (_prestart.Contains(language))
         {
-            EnsureSpare(language);
+            // Not at once: two interpreters loading side by side would each take twice as long.
+            _ = runner.Ready.ContinueWith(
+                _ =>
+                {
+                    lock (_lock)
+                    {
+                        EnsureSpare(language);
+                    }
+                },
+                TaskScheduler.Default);
         }
 
         return runner;

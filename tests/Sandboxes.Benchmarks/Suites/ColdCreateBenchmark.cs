@@ -22,6 +22,10 @@ public sealed class ColdCreateBenchmark : IBenchmark
             var counted = round >= 0;
             var name = context.NewSandboxName("cold");
             await BenchContext.TimeAsync(counted ? product : warmUp, () => context.Client.Sandbox(name).ExecAsync(["true"], cancellationToken: cancellationToken));
+
+            // Gone before the baselines run: nothing the sandbox does after its first answer
+            // (its warm interpreter loads a second later) may slow them down.
+            await context.Client.Sandbox(name).DestroyAsync(cancellationToken);
             await BenchContext.TimeAsync(counted ? dockerRun : warmUp, () => DockerCli.RunAsync("run", "--rm", "--network", "none", context.Image, "true"));
             await BenchContext.TimeAsync(counted ? dockerApi : warmUp, async () =>
             {
@@ -29,7 +33,6 @@ public sealed class ColdCreateBenchmark : IBenchmark
                 apiContainers.Add(id);
                 await api.ExecAsync(id, ["true"], cancellationToken);
             });
-            await context.Client.Sandbox(name).DestroyAsync(cancellationToken);
         }
 
         foreach (var id in apiContainers)

@@ -49,6 +49,22 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
     }
 
     [Fact]
+    public async Task A_new_sandbox_loads_its_interpreters_ahead_of_time_and_a_context_claims_one()
+    {
+        var box = NewSandbox("code-warm");
+        var runners = await Eventually.WaitAsync(
+            async () => (await box.ExecAsync("ps -eo pid=,args= | grep -E '[_]runner' || true")).Stdout,
+            ps => ps.Contains("python_runner.py", StringComparison.Ordinal) && ps.Contains("node_runner.js javascript", StringComparison.Ordinal) && ps.Contains("node_runner.js typescript", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20),
+            "the prestarted interpreters are running before any code call");
+        var sparePid = runners.Split('\n').Single(l => l.Contains("python_runner.py", StringComparison.Ordinal)).Trim().Split(' ')[0];
+
+        var context = await box.CreateCodeContextAsync();
+        Assert.Equal(sparePid, context.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("2", Assert.Single((await RunAsync(box, "1+1", new RunCodeOptions { ContextId = context.Id })).Results).Text);
+    }
+
+    [Fact]
     public async Task Two_contexts_are_independent_and_each_has_its_own_cwd_and_env()
     {
         var box = NewSandbox("code-iso");

@@ -286,6 +286,8 @@ def main():
     sys.stdout = EventStream("stdout")
     sys.stderr = EventStream("stderr")
     shell = make_shell()
+    # IPython's first cell sets up machinery that costs 10-30 ms; pay it before "ready".
+    shell.run_cell("None", store_history=False, silent=True)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     emit(ev="ready", version="Python " + sys.version.split()[0])
 
