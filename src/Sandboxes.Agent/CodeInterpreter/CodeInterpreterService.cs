@@ -9,8 +9,10 @@ public sealed class CodeInterpreterService(CodeContextTable contexts) : Protocol
 {
     public const int MaxCodeBytes = 4 * 1024 * 1024;
 
-    // The unary reply keeps this much of each stream; RunCodeStream has no such cap.
+    // The unary reply keeps this much of each stream, and of results; RunCodeStream has no
+    // such caps. Together they stay under the 64 MiB message limit of silo and SDK.
     public const int MaxUnaryOutputChars = 1024 * 1024;
+    public const int MaxUnaryResultBytes = 32 * 1024 * 1024;
 
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
@@ -51,15 +53,25 @@ public sealed class CodeInterpreterService(CodeContextTable contexts) : Protocol
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         var reply = new Execution { ContextId = execution.ContextId };
+        var resultBytes = 0L;
+        var droppedResults = 0;
         await foreach (var e in execution.Events.ReadAllAsync(context.CancellationToken))
         {
             switch (e.EventCase)
             {
                 case ExecutionEvent.EventOneofCase.Stdout: Append(stdout, e.Stdout); break;
                 case ExecutionEvent.EventOneofCase.Stderr: Append(stderr, e.Stderr); break;
-                case ExecutionEvent.EventOneofCase.Result: reply.Results.Add(e.Result); break;
+                case ExecutionEvent.EventOneofCase.Result when (resultBytes += e.Result.CalculateSize()) <= MaxUnaryResultBytes:
+                    reply.Results.Add(e.Result);
+                    break;
+                case ExecutionEvent.EventOneofCase.Result: droppedResults++; break;
                 case ExecutionEvent.EventOneofCase.Error: reply.Error = e.Error; break;
             }
+        }
+
+        if (droppedResults > 0)
+        {
+            Append(stderr, $"\n[{droppedResults} results left out: results are cut at {MaxUnaryResultBytes / 1024 / 1024} MiB; RunCodeStream returns all of them]\n");
         }
 
         reply.Stdout = Capped(stdout, "stdout");

@@ -27,7 +27,7 @@ public sealed class RunnerProcess : IDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Decoder _stdoutDecoder = Encoding.UTF8.GetDecoder();
     private readonly Decoder _stderrDecoder = Encoding.UTF8.GetDecoder();
-    private readonly ArrayBufferWriter<byte> _line = new(ChunkSize);
+    private ArrayBufferWriter<byte> _line = new(ChunkSize);
     private readonly int _channel;
     private readonly int _stdout;
     private readonly int _stderr;
@@ -275,6 +275,9 @@ public sealed class RunnerProcess : IDisposable
             {
                 _line.Write(bytes[..newline]);
                 Handle(_line.WrittenMemory);
+
+                // A big image grew the buffer; an idle context should not keep that memory.
+                _line = _line.Capacity > ChunkSize * 16 ? new ArrayBufferWriter<byte>(ChunkSize) : _line;
                 _line.ResetWrittenCount();
             }
             else

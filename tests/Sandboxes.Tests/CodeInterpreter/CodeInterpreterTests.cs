@@ -423,6 +423,20 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
         Assert.Contains("RunCodeStream returns all of it", big.Stdout, StringComparison.Ordinal);
         Assert.True(big.Stdout.Length < 2 * 1024 * 1024);
         Assert.Equal("2", Assert.Single((await RunAsync(box, "1+1")).Results).Text);
+
+        // 40 MiB of images: the unary reply stops at 32 MiB and says so; the stream has them all.
+        const string images = "from IPython.display import Image, display\nimport os\nfor _ in range(20): display(Image(data=os.urandom(2 * 1024 * 1024), format='png'))";
+        var capped = await RunAsync(box, images);
+        Assert.InRange(capped.Results.Count, 10, 16);
+        Assert.All(capped.Results, r => Assert.Equal(2 * 1024 * 1024, r.Png.Length));
+        Assert.Contains("results left out", capped.Stderr, StringComparison.Ordinal);
+        var streamed = 0;
+        await foreach (var e in box.RunCodeStreamAsync(images))
+        {
+            streamed += e.EventCase == ExecutionEvent.EventOneofCase.Result && e.Result.Png.Length == 2 * 1024 * 1024 ? 1 : 0;
+        }
+
+        Assert.Equal(20, streamed);
     }
 
     [Fact]
