@@ -383,6 +383,31 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
     }
 
     [Fact]
+    public async Task A_context_keeps_its_state_across_a_silo_restart_and_the_cut_call_is_interrupted()
+    {
+        var box = NewSandbox("code-restart");
+        await RunAsync(box, "kept = 'across restarts'");
+        using var bound = new CancellationTokenSource(Bound);
+        await using (var stream = box.RunCodeStreamAsync("import time\nprint('waiting', flush=True)\ntime.sleep(60)\nkept = 'overwritten'", cancellationToken: bound.Token).GetAsyncEnumerator())
+        {
+            Assert.True(await stream.MoveNextAsync());
+            Assert.Equal("waiting\n", stream.Current.Stdout);
+
+            await _silo.RestartAsync();
+            await Assert.ThrowsAnyAsync<Exception>(async () =>
+            {
+                while (await stream.MoveNextAsync())
+                {
+                }
+            });
+        }
+
+        // The agent saw its call cut, interrupted the sleep, and kept everything else.
+        var after = await RunAsync(box, "kept");
+        Assert.Equal("'across restarts'", Assert.Single(after.Results).Text);
+    }
+
+    [Fact]
     public async Task Bad_input_gets_clear_statuses()
     {
         var box = NewSandbox("code-bad");
