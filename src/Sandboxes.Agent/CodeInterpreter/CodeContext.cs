@@ -81,6 +81,7 @@ public sealed class CodeContext : IDisposable
         }
         catch (IOException e)
         {
+            // The interpreter died between the check and the send; its death reports the rest.
             _turn.Release();
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"code context '{Id}' cannot take code: {e.Message}"));
         }

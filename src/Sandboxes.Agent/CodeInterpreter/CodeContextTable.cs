@@ -148,25 +148,37 @@ public sealed class CodeContextTable : IDisposable
             }
 
             var runner = ClaimSpare(language);
-            runner.Send(json =>
+            try
             {
-                json.WriteStartObject();
-                json.WriteString("op", "configure");
-                json.WriteString("cwd", directory);
-                json.WriteStartObject("env");
-                foreach (var (name, value) in env)
-                {
-                    json.WriteString(name, value);
-                }
+                Configure(runner, directory, env);
+            }
+            catch (IOException e)
+            {
+                runner.Kill();
+                throw new RpcException(new Status(StatusCode.Unavailable, $"the {CodeLanguages.Name(language)} interpreter ended as it started ({e.Message}); try again"));
+            }
 
-                json.WriteEndObject();
-                json.WriteEndObject();
-            });
             var context = new CodeContext(id, runner, directory, isDefault);
             _contexts[id] = context;
             return context;
         }
     }
+
+    private static void Configure(RunnerProcess runner, string directory, IDictionary<string, string> env) =>
+        runner.Send(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("op", "configure");
+            json.WriteString("cwd", directory);
+            json.WriteStartObject("env");
+            foreach (var (name, value) in env)
+            {
+                json.WriteString(name, value);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
 
     private string NewId()
     {

@@ -65,8 +65,16 @@ public sealed class CodeExecution : IDisposable
         {
             // Woken every 200 ms to notice a caller that left.
             var waiting = _events.Writer.WaitToWriteAsync().AsTask();
-            if (waiting.Wait(TimeSpan.FromMilliseconds(200)) && !waiting.Result)
+            try
             {
+                if (waiting.Wait(TimeSpan.FromMilliseconds(200)) && !waiting.Result)
+                {
+                    return;
+                }
+            }
+            catch (AggregateException)
+            {
+                // The caller was let go with an error (see Interrupt): nobody reads any more.
                 return;
             }
         }

@@ -20,6 +20,8 @@ public sealed class RunnerProcess : IDisposable
     // A message is one line; a runner that sends more than this at once is broken or hostile.
     private const int MaxMessageBytes = 64 * 1024 * 1024;
 
+    private const int StrayOutputChars = 2048;
+
     private readonly SpawnedProcess _process;
     private readonly ILogger _logger;
     private readonly Lock _sendLock = new();
@@ -28,6 +30,9 @@ public sealed class RunnerProcess : IDisposable
     private readonly Decoder _stdoutDecoder = Encoding.UTF8.GetDecoder();
     private readonly Decoder _stderrDecoder = Encoding.UTF8.GetDecoder();
     private ArrayBufferWriter<byte> _line = new(ChunkSize);
+    // What the runner printed outside any execution (an import error before "ready", say),
+    // for the message when it dies.
+    private readonly StringBuilder _strayOutput = new();
     private readonly int _channel;
     private readonly int _stdout;
     private readonly int _stderr;
@@ -106,10 +111,23 @@ public sealed class RunnerProcess : IDisposable
     public void Begin(CodeExecution execution) => _execution = execution;
 
     /// <summary>SIGINT to the interpreter alone, as a notebook's interrupt button does.</summary>
-    public void Interrupt() => _ = LibC.Kill(_process.Pid, LibC.SigInt);
+    public void Interrupt()
+    {
+        // Once reaped, the pid may belong to another process of the sandbox.
+        if (!_process.Exited.IsCompleted)
+        {
+            _ = LibC.Kill(_process.Pid, LibC.SigInt);
+        }
+    }
 
     /// <summary>SIGKILL to the runner's whole process group, children included.</summary>
-    public void Kill() => _ = LibC.Kill(-_process.Pid, LibC.SigKill);
+    public void Kill()
+    {
+        if (!_process.Exited.IsCompleted)
+        {
+            _ = LibC.Kill(-_process.Pid, LibC.SigKill);
+        }
+    }
 
     public void Dispose()
     {
@@ -206,6 +224,18 @@ public sealed class RunnerProcess : IDisposable
             message = $"the {language} interpreter stopped answering ({reason}) and was killed";
         }
 
+        string stray;
+        lock (_strayOutput)
+        {
+            stray = _strayOutput.ToString().Trim();
+        }
+
+        if (!_ready.Task.IsCompleted && stray.Length > 0)
+        {
+            // It never became ready: what it printed is the reason (a missing module, say).
+            message += $"; it printed: {stray}";
+        }
+
         _ready.TrySetException(new IOException(message));
         _execution?.Fail(message);
         _execution = null;
@@ -236,7 +266,22 @@ public sealed class RunnerProcess : IDisposable
         if (count > 0)
         {
             var text = new string(chars, 0, count);
-            _execution?.Output(isStderr ? new ExecutionEvent { Stderr = text } : new ExecutionEvent { Stdout = text });
+            var execution = _execution;
+            if (execution is not null)
+            {
+                execution.Output(isStderr ? new ExecutionEvent { Stderr = text } : new ExecutionEvent { Stdout = text });
+            }
+            else
+            {
+                lock (_strayOutput)
+                {
+                    _strayOutput.Append(text);
+                    if (_strayOutput.Length > StrayOutputChars)
+                    {
+                        _strayOutput.Remove(0, _strayOutput.Length - StrayOutputChars);
+                    }
+                }
+            }
         }
 
         return true;

@@ -40,12 +40,18 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
         Assert.Equal("84", result.Text);
         Assert.Equal(first.ExecutionCount + 1, second.ExecutionCount);
 
+        // IPython's shell escapes and magics work as in a notebook.
+        var shell = await RunAsync(box, "!echo shell-$((6*7))\n%time y = 1");
+        Assert.Null(shell.Error);
+        Assert.StartsWith("shell-42\n", shell.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Wall time", shell.Stdout, StringComparison.Ordinal);
+
         var contexts = await box.ListCodeContextsAsync();
         var python = Assert.Single(contexts);
         Assert.True(python.IsDefault);
         Assert.Equal(CodeLanguage.Python, python.Language);
         Assert.Equal("/workspace", python.Cwd);
-        Assert.Equal(second.ExecutionCount, python.ExecutionCount);
+        Assert.Equal(shell.ExecutionCount, python.ExecutionCount);
     }
 
     [Fact]

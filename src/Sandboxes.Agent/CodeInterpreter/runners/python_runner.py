@@ -16,11 +16,13 @@ processes, C code) reaches sandboxd on fds 1 and 2, which it reads itself.
 """
 
 import base64
+import codecs
 import json
 import os
 import queue
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import traceback
@@ -246,9 +248,36 @@ class Shell(InteractiveShell):
         emit(ev="error", id=current["id"], name=getattr(etype, "__name__", str(etype)),
              message=str(evalue), traceback=text, line=error_line(evalue))
 
-    # `!cmd` output goes through sys.stdout, so it lands in the execution's stdout.
     def system(self, cmd):
-        return self.system_piped(cmd)
+        """`!cmd`: its stdout and stderr become the execution's, in order with print()'s,
+        with plain newlines (IPython's default runs it on a pty, which writes CRLF)."""
+        process = subprocess.Popen(self.var_expand(cmd, depth=1), shell=True, executable="/bin/sh",
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        pumps = [threading.Thread(target=pump, args=(process.stdout, "stdout", current["id"]), daemon=True),
+                 threading.Thread(target=pump, args=(process.stderr, "stderr", current["id"]), daemon=True)]
+        for thread in pumps:
+            thread.start()
+        try:
+            process.wait()
+        except KeyboardInterrupt:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            for thread in pumps:
+                thread.join()
+            self.user_ns["_exit_code"] = process.returncode
+
+
+def pump(stream, name, execution_id):
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    for chunk in iter(lambda: stream.read1(65536), b""):
+        text = decoder.decode(chunk)
+        if text:
+            emit(ev=name, id=execution_id, text=text)
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        emit(ev=name, id=execution_id, text=tail)
 
 
 def error_line(error):
