@@ -26,18 +26,22 @@ public sealed class SandboxFiles
         using var call = _client.Files.Write(cancellationToken: cancellationToken);
         var header = new WriteFileHeader { Sandbox = _sandbox, Path = path, Mode = (uint)(options.Mode ?? 0), MakeParents = options.MakeParents };
         await call.RequestStream.WriteAsync(new WriteFileInput { Header = header }, cancellationToken);
-        // Not pooled: a read still pending when the call fails may finish into it later.
-        var buffer = new byte[ChunkSize];
+        // Two buffers: the next chunk is read into one while the other is sent. The message
+        // wraps its buffer without a copy; WriteAsync has serialised it when it completes,
+        // so the buffer is free again for the read after next. Not pooled: a read still
+        // pending when the call fails may finish into it later.
+        byte[][] buffers = [new byte[ChunkSize], new byte[ChunkSize]];
         try
         {
-            // The next chunk is read from the source while this one is sent.
             long sent = 0;
-            var reading = content.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
+            var current = 0;
+            var reading = content.ReadAtLeastAsync(buffers[current], ChunkSize, throwOnEndOfStream: false, cancellationToken);
             int read;
             while ((read = await reading) > 0)
             {
-                var data = ByteString.CopyFrom(buffer, 0, read);
-                reading = content.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
+                var data = UnsafeByteOperations.UnsafeWrap(buffers[current].AsMemory(0, read));
+                current = 1 - current;
+                reading = content.ReadAtLeastAsync(buffers[current], ChunkSize, throwOnEndOfStream: false, cancellationToken);
                 await call.RequestStream.WriteAsync(new WriteFileInput { Data = data }, cancellationToken);
                 sent += read;
                 progress?.Report(sent);
