@@ -172,16 +172,22 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
             display(Markdown("**md**"))
             display(JSON({"a": 1}))
             display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>'))
+            import io
+            from PIL import Image as Picture
+            from IPython.display import Image
+            jpeg = io.BytesIO(); Picture.new("RGB", (3, 2)).save(jpeg, "JPEG")
+            display(Image(data=jpeg.getvalue(), format="jpeg"))
             Latex(r"$x^2$")
             """);
         Assert.Null(rich.Error);
-        Assert.Equal(5, rich.Results.Count);
+        Assert.Equal(6, rich.Results.Count);
         Assert.Equal("<b>bold</b>", rich.Results[0].Html);
         Assert.Equal("**md**", rich.Results[1].Markdown);
         Assert.Equal(1, JsonDocument.Parse(rich.Results[2].Json).RootElement.GetProperty("a").GetInt32());
         Assert.Contains("<svg", rich.Results[3].Svg, StringComparison.Ordinal);
-        Assert.Equal("$x^2$", rich.Results[4].Latex);
-        Assert.True(rich.Results[4].IsMainResult);
+        Assert.Equal([0xFF, 0xD8, 0xFF], rich.Results[4].Jpeg.ToByteArray()[..3]);
+        Assert.Equal("$x^2$", rich.Results[5].Latex);
+        Assert.True(rich.Results[5].IsMainResult);
         Assert.False(rich.Results[0].IsMainResult);
     }
 
