@@ -27,6 +27,10 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
         ("preview_p50_ms", "preview_request", 50, "ms"),
         ("preview_direct_p50_ms", "preview_direct_request", 50, "ms"),
         ("terminal_echo_p50_ms", "terminal_echo", 50, "ms"),
+        ("code_run_warm_p50_ms", "code_run_warm", 50, "ms"),
+        ("code_run_cold_p50_ms", "code_run_cold", 50, "ms"),
+        ("code_first_run_p50_ms", "code_first_run", 50, "ms"),
+        ("code_first_exec_p50_ms", "code_first_exec", 50, "ms"),
         ("silo_kb_per_idle_sandbox", "silo_kb_per_idle_sandbox", 50, "KB"),
         ("agent_rss_mb", "agent_rss", 50, "MB"),
         ("agent_private_mb", "agent_private", 50, "MB"),
@@ -53,6 +57,9 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
 
             // How many times longer a request takes through the preview URL than inside the sandbox.
             Compare("preview_overhead_x", P("preview_request", 50) / P("preview_direct_request", 50), null),
+
+            // What a new sandbox's first runCode costs over its first exec: the interpreter's start.
+            Compare("code_first_run_over_first_exec_x", P("code_first_run", 50) / P("code_first_exec", 50), null),
         };
         var perSandbox = P("silo_kb_per_idle_sandbox", 50);
         ratios.Add(new Ratio("silo_kb_per_idle_sandbox", perSandbox, "< 1024 KB", double.IsNaN(perSandbox) ? null : perSandbox < 1024));
