@@ -208,6 +208,12 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
         var awaited = await RunAsync(box, "new Promise(resolve => setTimeout(() => resolve(total * 2), 10))", js);
         Assert.Equal("80", Assert.Single(awaited.Results).Text);
 
+        // Top-level await: what the cell declares persists, like any other cell's declarations.
+        var waited = await RunAsync(box, "const later = (v) => new Promise(r => setTimeout(() => r(v), 5));\nconst got = await later(20);\nfunction twice(n) { return 2 * n }\ntotal = await later(total + 1);\ntwice(got)", js);
+        Assert.Null(waited.Error);
+        Assert.Equal("40", Assert.Single(waited.Results).Text);
+        Assert.Equal("[ 20, 41, 82 ]", Assert.Single((await RunAsync(box, "[got, total, twice(total)]", js)).Results).Text);
+
         var thrown = await RunAsync(box, "\nnull.boom", js);
         Assert.Equal("TypeError", thrown.Error.Name);
         Assert.Equal(2, thrown.Error.Line);
@@ -217,6 +223,9 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
         await RunAsync(box, "interface Point { x: number; y: number }\nconst origin: Point = { x: 3, y: 4 };", inTs);
         var distance = await RunAsync(box, "Math.hypot(origin.x, origin.y) as number", inTs);
         Assert.Equal("5", Assert.Single(distance.Results).Text);
+
+        var awaitedTs = await RunAsync(box, "const answer: number = await Promise.resolve(42);\nanswer", inTs);
+        Assert.Equal("42", Assert.Single(awaitedTs.Results).Text);
 
         var invalid = await RunAsync(box, "let broken: = 1", inTs);
         Assert.Equal("SyntaxError", invalid.Error.Name);

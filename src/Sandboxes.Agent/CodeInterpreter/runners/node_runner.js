@@ -12,8 +12,9 @@
 //        {"ev": "done", "id": int, "count": int, "interrupted": bool}
 //
 // Top-level let, const, function and class declarations persist between executions, as in
-// Node's REPL. A Promise as the last value is awaited. SIGINT interrupts: synchronous code
-// through vm's breakOnSigint, a pending promise by giving up on it.
+// Node's REPL, and so does what a cell with top-level await declares. A Promise as the last
+// value is awaited. SIGINT interrupts: synchronous code through vm's breakOnSigint, a pending
+// promise by giving up on it.
 
 const fs = require('fs');
 const net = require('net');
@@ -169,6 +170,69 @@ function transpile(code) {
   return output.outputText;
 }
 
+// Top-level await, the way Node's REPL does it: the cell becomes an async function, its
+// declarations become assignments to context globals declared ahead of it (so they persist
+// like any other cell's), and its last expression is returned. Parsed with Debian's
+// typescript, loaded on the first such cell (about 250 ms) in a JavaScript context.
+let parser = typescript;
+function wrapTopLevelAwait(js) {
+  parser ??= require('typescript');
+  const ts = parser;
+  const source = ts.createSourceFile('cell.js', js, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const hoisted = [];
+  const edits = [];
+  const collect = (name) => {
+    if (ts.isIdentifier(name)) {
+      hoisted.push(name.text);
+    } else {
+      name.elements.forEach((element) => ts.isOmittedExpression(element) || collect(element.name));
+    }
+  };
+  source.statements.forEach((statement, index) => {
+    const start = statement.getStart(source);
+    const end = statement.getEnd();
+    if (ts.isVariableStatement(statement)) {
+      const parts = statement.declarationList.declarations.map((declaration) => {
+        collect(declaration.name);
+        return declaration.initializer ? `(${declaration.name.getText(source)} = ${declaration.initializer.getText(source)})` : 'undefined';
+      });
+      edits.push({ start, end, text: `void (${parts.join(', ')});` });
+    } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) {
+      hoisted.push(statement.name.text);
+      edits.push({ start, end, text: `${statement.name.text} = ${statement.getText(source)};` });
+    } else if (index === source.statements.length - 1 && ts.isExpressionStatement(statement)) {
+      edits.push({ start, end, text: `return (${statement.expression.getText(source)});` });
+    }
+  });
+  let body = js;
+  for (const edit of edits.reverse()) {
+    body = body.slice(0, edit.start) + edit.text + body.slice(edit.end);
+  }
+  // A name an earlier cell declared (with let, say) is assigned, not declared again.
+  const fresh = [...new Set(hoisted)].filter((name) => {
+    try {
+      vm.runInContext(name, context);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  // On the cell's first line, so error line numbers still match the code sent.
+  return `${fresh.length > 0 ? `var ${fresh.join(', ')}; ` : ''}(async () => { ${body}\n})()`;
+}
+
+function compile(code, filename) {
+  const js = transpile(code);
+  try {
+    return new vm.Script(js, { filename });
+  } catch (error) {
+    if (error instanceof SyntaxError && /await is only valid/.test(error.message)) {
+      return new vm.Script(wrapTopLevelAwait(js), { filename });
+    }
+    throw error;
+  }
+}
+
 function lineOf(error, filename) {
   if (error && typeof error.cellLine === 'number') {
     return error.cellLine;
@@ -208,7 +272,7 @@ async function execute(id, code) {
   const filename = `cell-${executionCount}.${language === 'typescript' ? 'ts' : 'js'}`;
   let value;
   try {
-    const script = new vm.Script(transpile(code), { filename });
+    const script = compile(code, filename);
     value = script.runInContext(context, { breakOnSigint: true, displayErrors: false });
   } catch (error) {
     const interrupted = error && error.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
