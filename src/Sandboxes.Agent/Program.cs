@@ -33,7 +33,7 @@ ThreadReserve.Fill();
 app.Services.GetRequiredService<ChildReaper>().Start();
 
 // Warm interpreters for the code interpreter, once the sandbox's first call had the CPU.
-app.Services.GetRequiredService<CodeContextTable>().Prestart();
+app.Services.GetRequiredService<CodeSpares>().Prestart();
 
 // Records of processes that were running when the sandbox last stopped become "killed".
 app.Services.GetRequiredService<ProcessTable>().Load();

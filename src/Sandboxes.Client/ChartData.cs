@@ -20,9 +20,3 @@ public sealed record ChartData(
     public static ChartData? From(ExecutionResult result) =>
         string.IsNullOrEmpty(result.Chart) ? null : JsonSerializer.Deserialize<ChartData>(result.Chart);
 }
-
-/// <summary>One series: x values are numbers or category names, y values numbers.</summary>
-public sealed record ChartSeries(
-    [property: JsonPropertyName("label")] string Label,
-    [property: JsonPropertyName("x")] IReadOnlyList<JsonElement> X,
-    [property: JsonPropertyName("y")] IReadOnlyList<JsonElement> Y);

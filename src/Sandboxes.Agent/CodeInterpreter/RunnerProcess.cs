@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Sandboxes.Agent.Native;
 using Sandboxes.Agent.Processes;
@@ -17,25 +17,14 @@ public sealed class RunnerProcess : IDisposable
 {
     private const int ChunkSize = 64 * 1024;
 
-    // A message is one line; a runner that sends more than this at once is broken or hostile.
-    private const int MaxMessageBytes = 64 * 1024 * 1024;
-
-    private const int StrayOutputChars = 2048;
-
     private readonly SpawnedProcess _process;
     private readonly ILogger _logger;
     private readonly Lock _sendLock = new();
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Decoder _stdoutDecoder = Encoding.UTF8.GetDecoder();
-    private readonly Decoder _stderrDecoder = Encoding.UTF8.GetDecoder();
-    private ArrayBufferWriter<byte> _line = new(ChunkSize);
-    // What the runner printed outside any execution (an import error before "ready", say),
-    // for the message when it dies.
-    private readonly StringBuilder _strayOutput = new();
+    private readonly RunnerLines _lines = new();
+    private readonly RunnerOutput _output;
     private readonly int _channel;
-    private readonly int _stdout;
-    private readonly int _stderr;
     private volatile CodeExecution? _execution;
 
     private RunnerProcess(SpawnedProcess process, CodeLanguage language, ILogger logger)
@@ -44,8 +33,7 @@ public sealed class RunnerProcess : IDisposable
         _logger = logger;
         Language = language;
         _channel = (int)process.Control!.DangerousGetHandle();
-        _stdout = (int)process.Stdout.DangerousGetHandle();
-        _stderr = (int)process.Stderr.DangerousGetHandle();
+        _output = new RunnerOutput((int)process.Stdout.DangerousGetHandle(), (int)process.Stderr.DangerousGetHandle());
 
         // Nothing is ever written to the runner's stdin: code that reads it gets end-of-file.
         process.Stdin.Dispose();
@@ -92,7 +80,7 @@ public sealed class RunnerProcess : IDisposable
                     var written = LibC.Write(_channel, start + offset, buffer.WrittenCount - offset);
                     if (written < 0)
                     {
-                        var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                        var errno = Marshal.GetLastPInvokeError();
                         if (errno == Errno.EINTR)
                         {
                             continue;
@@ -139,8 +127,8 @@ public sealed class RunnerProcess : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         var fds = stackalloc LibC.PollFd[3];
         fds[0] = new LibC.PollFd { Fd = _channel, Events = LibC.PollIn };
-        fds[1] = new LibC.PollFd { Fd = _stdout, Events = LibC.PollIn };
-        fds[2] = new LibC.PollFd { Fd = _stderr, Events = LibC.PollIn };
+        fds[1] = new LibC.PollFd { Fd = _output.Stdout, Events = LibC.PollIn };
+        fds[2] = new LibC.PollFd { Fd = _output.Stderr, Events = LibC.PollIn };
         const short ready = LibC.PollIn | LibC.PollHup | LibC.PollErr;
         var reason = "its channel closed";
         try
@@ -151,7 +139,7 @@ public sealed class RunnerProcess : IDisposable
                 {
                     if (LibC.Poll(fds, 3, -1) < 0)
                     {
-                        if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR)
+                        if (Marshal.GetLastPInvokeError() == Errno.EINTR)
                         {
                             continue;
                         }
@@ -162,7 +150,7 @@ public sealed class RunnerProcess : IDisposable
 
                     for (var i = 1; i < 3; i++)
                     {
-                        if ((fds[i].Revents & ready) != 0 && !ReadOutput(fds[i].Fd, isStderr: i == 2, data))
+                        if ((fds[i].Revents & ready) != 0 && !_output.Read(fds[i].Fd, _execution))
                         {
                             fds[i].Fd = -1;
                         }
@@ -173,7 +161,7 @@ public sealed class RunnerProcess : IDisposable
                         var read = LibC.Read(_channel, data, ChunkSize);
                         if (read <= 0)
                         {
-                            if (read < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR)
+                            if (read < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
                             {
                                 continue;
                             }
@@ -181,21 +169,21 @@ public sealed class RunnerProcess : IDisposable
                             break;
                         }
 
-                        if (!TakeMessages(new ReadOnlySpan<byte>(data, (int)read)))
+                        if (!_lines.Take(new ReadOnlySpan<byte>(data, (int)read), Handle))
                         {
-                            reason = "it sent a message over 64 MiB";
+                            reason = $"it sent a message over {RunnerLines.MaxLineBytes / 1024 / 1024} MiB";
                             Kill();
                             break;
                         }
                     }
                 }
-
-                DrainOutput(data);
             }
+
+            _output.Drain(_execution);
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "code runner {Pid}: reading failed", _process.Pid);
+            CodeInterpreterLog.ReadFailed(_logger, e, _process.Pid);
             Kill();
         }
         finally
@@ -224,12 +212,7 @@ public sealed class RunnerProcess : IDisposable
             message = $"the {language} interpreter stopped answering ({reason}) and was killed";
         }
 
-        string stray;
-        lock (_strayOutput)
-        {
-            stray = _strayOutput.ToString().Trim();
-        }
-
+        var stray = _output.Unclaimed;
         if (!_ready.Task.IsCompleted && stray.Length > 0)
         {
             // It never became ready: what it printed is the reason (a missing module, say).
@@ -244,99 +227,7 @@ public sealed class RunnerProcess : IDisposable
         _process.Stderr.Dispose();
     }
 
-    /// <summary>Reads one chunk of raw output; false at end of file.</summary>
-    private unsafe bool ReadOutput(int fd, bool isStderr, byte* data)
-    {
-        var read = LibC.Read(fd, data, ChunkSize);
-        if (read < 0)
-        {
-            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            return errno == Errno.EINTR || errno == Errno.EAGAIN;
-        }
-
-        if (read == 0)
-        {
-            return false;
-        }
-
-        var decoder = isStderr ? _stderrDecoder : _stdoutDecoder;
-        var bytes = new ReadOnlySpan<byte>(data, (int)read);
-        var chars = new char[decoder.GetCharCount(bytes, flush: false)];
-        var count = decoder.GetChars(bytes, chars, flush: false);
-        if (count > 0)
-        {
-            var text = new string(chars, 0, count);
-            var execution = _execution;
-            if (execution is not null)
-            {
-                execution.Output(isStderr ? new ExecutionEvent { Stderr = text } : new ExecutionEvent { Stdout = text });
-            }
-            else
-            {
-                lock (_strayOutput)
-                {
-                    _strayOutput.Append(text);
-                    if (_strayOutput.Length > StrayOutputChars)
-                    {
-                        _strayOutput.Remove(0, _strayOutput.Length - StrayOutputChars);
-                    }
-                }
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Takes what a child wrote to fds 1 and 2 before now, without waiting for more.</summary>
-    private unsafe void DrainOutput(byte* data)
-    {
-        var fds = stackalloc LibC.PollFd[1];
-        foreach (var (fd, isStderr) in new[] { (_stdout, false), (_stderr, true) })
-        {
-            // Bounded, in case a background child keeps writing.
-            for (var i = 0; i < 64; i++)
-            {
-                fds[0] = new LibC.PollFd { Fd = fd, Events = LibC.PollIn };
-                if (LibC.Poll(fds, 1, 0) <= 0 || (fds[0].Revents & LibC.PollIn) == 0 || !ReadOutput(fd, isStderr, data))
-                {
-                    break;
-                }
-            }
-        }
-    }
-
-    private bool TakeMessages(ReadOnlySpan<byte> bytes)
-    {
-        while (bytes.Length > 0)
-        {
-            var newline = bytes.IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                _line.Write(bytes);
-                return _line.WrittenCount <= MaxMessageBytes;
-            }
-
-            if (_line.WrittenCount > 0)
-            {
-                _line.Write(bytes[..newline]);
-                Handle(_line.WrittenMemory);
-
-                // A big image grew the buffer; an idle context should not keep that memory.
-                _line = _line.Capacity > ChunkSize * 16 ? new ArrayBufferWriter<byte>(ChunkSize) : _line;
-                _line.ResetWrittenCount();
-            }
-            else
-            {
-                Handle(bytes[..newline].ToArray());
-            }
-
-            bytes = bytes[(newline + 1)..];
-        }
-
-        return true;
-    }
-
-    private unsafe void Handle(ReadOnlyMemory<byte> line)
+    private void Handle(ReadOnlyMemory<byte> line)
     {
         RunnerMessage message;
         try
@@ -345,7 +236,7 @@ public sealed class RunnerProcess : IDisposable
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
-            _logger.LogWarning("code runner {Pid}: unreadable message: {Error}", _process.Pid, e.Message);
+            CodeInterpreterLog.UnreadableMessage(_logger, _process.Pid, e.Message);
             return;
         }
 
@@ -361,19 +252,7 @@ public sealed class RunnerProcess : IDisposable
             case RunnerMessage.DoneKind when execution is not null && execution.Id == message.Id:
                 // A child's output that reached fd 1 before the runner said "done" is
                 // already in the pipe: take it first.
-                var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-                try
-                {
-                    fixed (byte* data = buffer)
-                    {
-                        DrainOutput(data);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
+                _output.Drain(execution);
                 _execution = null;
                 execution.Complete(message.ExecutionCount, message.Interrupted);
                 break;

@@ -41,6 +41,7 @@ public static class AgentHostingExtensions
         services.AddSingleton<ProcessTable>();
         services.AddSingleton<SessionTable>();
         services.AddSingleton<Terminals.TerminalTable>();
+        services.AddSingleton<CodeInterpreter.CodeSpares>();
         services.AddSingleton<CodeInterpreter.CodeContextTable>();
         services.AddHostedService<EgressRelay>();
         services.AddHostedService<Handoff.DescriptorHandoff>();
