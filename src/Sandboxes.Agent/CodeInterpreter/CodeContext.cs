@@ -130,7 +130,7 @@ public sealed class CodeContext : IDisposable
         if (_ended is null && await Task.WhenAny(Runner.Exited, Task.Delay(TimeSpan.FromSeconds(2))) == Runner.Exited)
         {
             var exit = await Runner.Exited;
-            _ended = exit.Signal != 0 ? $"the interpreter was killed by signal {exit.Signal}" : $"the interpreter exited with code {exit.ExitCode}";
+            _ended = exit.Signal != 0 ? $"the interpreter was killed by signal {exit.Signal}{RunnerProcess.KillHint(exit.Signal)}" : $"the interpreter exited with code {exit.ExitCode}";
         }
 
         _ended ??= "the interpreter stopped";

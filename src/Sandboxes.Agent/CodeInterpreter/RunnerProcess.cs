@@ -26,6 +26,7 @@ public sealed class RunnerProcess : IDisposable
     private readonly RunnerOutput _output;
     private readonly int _channel;
     private volatile CodeExecution? _execution;
+    private volatile bool _killed;
 
     private RunnerProcess(SpawnedProcess process, CodeLanguage language, ILogger logger)
     {
@@ -111,6 +112,7 @@ public sealed class RunnerProcess : IDisposable
     /// <summary>SIGKILL to the runner's whole process group, children included.</summary>
     public void Kill()
     {
+        _killed = true;
         if (!_process.Exited.IsCompleted)
         {
             _ = LibC.Kill(-_process.Pid, LibC.SigKill);
@@ -203,7 +205,7 @@ public sealed class RunnerProcess : IDisposable
         {
             var exit = await _process.Exited;
             message = exit.Signal != 0
-                ? $"the {language} interpreter was killed by signal {exit.Signal}"
+                ? $"the {language} interpreter was killed by signal {exit.Signal}{(_killed ? " on request" : KillHint(exit.Signal))}"
                 : $"the {language} interpreter exited with code {exit.ExitCode}";
         }
         else
@@ -226,6 +228,10 @@ public sealed class RunnerProcess : IDisposable
         _process.Stdout.Dispose();
         _process.Stderr.Dispose();
     }
+
+    /// <summary>What a SIGKILL nobody asked for usually is.</summary>
+    public static string KillHint(int signal) =>
+        signal == LibC.SigKill ? " (SIGKILL: most often the sandbox's memory limit)" : "";
 
     private void Handle(ReadOnlyMemory<byte> line)
     {

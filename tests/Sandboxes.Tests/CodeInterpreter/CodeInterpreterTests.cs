@@ -345,6 +345,12 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
         var fresh = await box.CreateCodeContextAsync();
         Assert.Equal("2", Assert.Single((await RunAsync(box, "1+1", new RunCodeOptions { ContextId = fresh.Id })).Results).Text);
 
+        // Past the sandbox's memory limit the kernel kills the interpreter, and the error says so.
+        var hog = await box.CreateCodeContextAsync();
+        var oom = await Assert.ThrowsAsync<RpcException>(() => RunAsync(box, "hog = b'x' * (2 * 1024 ** 3)", new RunCodeOptions { ContextId = hog.Id }));
+        Assert.Equal(StatusCode.Aborted, oom.StatusCode);
+        Assert.Contains("memory limit", oom.Status.Detail, StringComparison.Ordinal);
+
         // The default context is recreated on the next plain call after it died.
         await Assert.ThrowsAsync<RpcException>(() => RunAsync(box, "import os; os._exit(1)"));
         Assert.Equal("3", Assert.Single((await RunAsync(box, "1+2")).Results).Text);
