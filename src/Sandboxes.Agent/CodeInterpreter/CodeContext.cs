@@ -10,7 +10,7 @@ public sealed class CodeContext : IDisposable
     private readonly SemaphoreSlim _turn = new(1, 1);
     private long _lastExecutionId;
     private int _executionCount;
-    private volatile string? _ended;
+    private volatile string? _killedBecause;
 
     public CodeContext(string id, RunnerProcess runner, string cwd, bool isDefault)
     {
@@ -18,7 +18,6 @@ public sealed class CodeContext : IDisposable
         Runner = runner;
         Cwd = cwd;
         IsDefault = isDefault;
-        _ = WatchAsync();
     }
 
     public string Id { get; }
@@ -31,7 +30,10 @@ public sealed class CodeContext : IDisposable
 
     public DateTime CreatedAt { get; } = DateTime.UtcNow;
 
-    public bool IsAlive => _ended is null && !Runner.Closed.IsCompleted;
+    public bool IsAlive => _killedBecause is null && !Runner.Closed.IsCompleted;
+
+    /// <summary>Why the context ended: it was killed, or its interpreter's own end; null while it runs.</summary>
+    public string? Ended => _killedBecause ?? Runner.Ended ?? (Runner.Closed.IsCompleted ? "the interpreter stopped" : null);
 
     public bool IsBusy => _turn.CurrentCount == 0;
 
@@ -95,7 +97,7 @@ public sealed class CodeContext : IDisposable
     /// <summary>Kills the interpreter; an execution in progress ends with ABORTED.</summary>
     public void Kill(string why)
     {
-        _ended ??= why;
+        _killedBecause ??= why;
         Runner.Kill();
     }
 
@@ -111,7 +113,7 @@ public sealed class CodeContext : IDisposable
         Busy = IsBusy,
         IsDefault = IsDefault,
         CreatedAt = Timestamp.FromDateTime(CreatedAt),
-        Ended = _ended ?? "",
+        Ended = Ended ?? "",
     };
 
     private void ThrowIfEnded()
@@ -120,19 +122,7 @@ public sealed class CodeContext : IDisposable
         {
             throw new RpcException(new Status(
                 StatusCode.FailedPrecondition,
-                $"code context '{Id}' has ended ({_ended ?? "its interpreter exited"}); delete it and create a new one"));
+                $"code context '{Id}' has ended ({Ended}); delete it and create a new one"));
         }
-    }
-
-    private async Task WatchAsync()
-    {
-        await Runner.Closed;
-        if (_ended is null && await Task.WhenAny(Runner.Exited, Task.Delay(TimeSpan.FromSeconds(2))) == Runner.Exited)
-        {
-            var exit = await Runner.Exited;
-            _ended = exit.Signal != 0 ? $"the interpreter was killed by signal {exit.Signal}{RunnerProcess.KillHint(exit.Signal)}" : $"the interpreter exited with code {exit.ExitCode}";
-        }
-
-        _ended ??= "the interpreter stopped";
     }
 }

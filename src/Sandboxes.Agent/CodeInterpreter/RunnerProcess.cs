@@ -13,7 +13,7 @@ namespace Sandboxes.Agent.CodeInterpreter;
 /// bypassed the runner (child processes, C code). One thread polls all three, taking raw
 /// output before messages, so a child's output written before "done" is never lost.
 /// </summary>
-public sealed class RunnerProcess : IDisposable
+public sealed class RunnerProcess
 {
     private const int ChunkSize = 64 * 1024;
 
@@ -53,6 +53,9 @@ public sealed class RunnerProcess : IDisposable
     public Task Closed => _closed.Task;
 
     public Task<ProcessExit> Exited => _process.Exited;
+
+    /// <summary>Why the interpreter ended, once it has (null while it runs).</summary>
+    public string? Ended { get; private set; }
 
     public static RunnerProcess Start(ProcessSpawner spawner, CodeLanguage language, string runnerDirectory, IReadOnlyList<string> environment, ILogger logger)
     {
@@ -117,11 +120,6 @@ public sealed class RunnerProcess : IDisposable
         {
             _ = LibC.Kill(-_process.Pid, LibC.SigKill);
         }
-    }
-
-    public void Dispose()
-    {
-        Kill();
     }
 
     private unsafe void ReadLoop()
@@ -221,6 +219,7 @@ public sealed class RunnerProcess : IDisposable
             message += $"; it printed: {stray}";
         }
 
+        Ended = message;
         _ready.TrySetException(new IOException(message));
         _execution?.Fail(message);
         _execution = null;
@@ -230,7 +229,7 @@ public sealed class RunnerProcess : IDisposable
     }
 
     /// <summary>What a SIGKILL nobody asked for usually is.</summary>
-    public static string KillHint(int signal) =>
+    private static string KillHint(int signal) =>
         signal == LibC.SigKill ? " (SIGKILL: most often the sandbox's memory limit)" : "";
 
     private void Handle(ReadOnlyMemory<byte> line)

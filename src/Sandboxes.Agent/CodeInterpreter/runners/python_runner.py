@@ -39,7 +39,6 @@ from traitlets import ObjectName, Unicode  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
 CHART_MIME = "application/vnd.sandboxes.chart+json"
-BINARY_MIMES = ("image/png", "image/jpeg")
 
 outbox = queue.Queue()
 current = {"id": 0}
@@ -113,12 +112,10 @@ class EventStream:
 def jsonable(data):
     out = {}
     for mime, value in data.items():
-        if mime in BINARY_MIMES and isinstance(value, (bytes, bytearray)):
+        if isinstance(value, (bytes, bytearray)):
             out[mime] = base64.b64encode(value).decode("ascii")
         elif isinstance(value, (dict, list)):
             out[mime] = json.dumps(value, default=str)
-        elif isinstance(value, (bytes, bytearray)):
-            out[mime] = base64.b64encode(value).decode("ascii")
         else:
             out[mime] = str(value)
     return out
