@@ -12,8 +12,8 @@ public static class AgentHostingExtensions
 {
     private const int MiB = 1024 * 1024;
 
-    /// <summary>Kestrel on the Unix socket only, HTTP/2 without TLS, with windows sized for file transfer.</summary>
-    public static IWebHostBuilder UseAgentSocket(this IWebHostBuilder builder, string socketPath) =>
+    /// <summary>Kestrel on the agent's listening Unix socket only, HTTP/2 without TLS, with windows sized for file transfer.</summary>
+    public static IWebHostBuilder UseAgentSocket(this IWebHostBuilder builder, AgentSocket.Listening socket) =>
         builder.ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;
@@ -23,7 +23,7 @@ public static class AgentHostingExtensions
             options.Limits.Http2.InitialConnectionWindowSize = 16 * MiB;
             options.Limits.Http2.InitialStreamWindowSize = 8 * MiB;
             options.Limits.Http2.MaxStreamsPerConnection = 1000;
-            options.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2);
+            options.ListenHandle(socket.Descriptor, listen => listen.Protocols = HttpProtocols.Http2);
         });
 
     public static IServiceCollection AddSandboxAgent(this IServiceCollection services)
@@ -33,6 +33,15 @@ public static class AgentHostingExtensions
             options.MaxReceiveMessageSize = 16 * MiB;
             options.MaxSendMessageSize = null;
         });
+        services.WithoutReflectionBinding()
+            .AddGrpcMethods<ExecService>(Protocol.Exec.Bind)
+            .AddGrpcMethods<Files.FilesService>(Protocol.Files.Bind)
+            .AddGrpcMethods<ProcessService>(Protocol.Processes.Bind)
+            .AddGrpcMethods<SessionService>(Protocol.Sessions.Bind)
+            .AddGrpcMethods<Watch.WatchService>(Protocol.Watches.Bind)
+            .AddGrpcMethods<AgentStatusService>(Protocol.Agent.Agent.Bind)
+            .AddGrpcMethods<Terminals.TerminalService>(Protocol.Terminals.Bind)
+            .AddGrpcMethods<CodeInterpreter.CodeInterpreterService>(Protocol.CodeInterpreter.Bind);
         services.AddSingleton<ChildReaper>();
         services.AddSingleton<ProcessSpawner>();
         services.AddSingleton<ExecEnvironment>();
