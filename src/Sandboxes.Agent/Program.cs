@@ -20,9 +20,9 @@ if (args is ["connect", var host, var port])
 // environment-driven URLs; only what the agent configures below.
 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = args });
 builder.Configuration.AddCommandLine(args);
-var socketPath = AgentSocket.Prepare(builder.Configuration);
+var agentSocket = AgentSocket.Listen(builder.Configuration);
 builder.Logging.AddAgentLogging();
-builder.WebHost.UseKestrelCore().UseAgentSocket(socketPath);
+builder.WebHost.UseKestrelCore().UseAgentSocket(agentSocket);
 builder.Services.AddRoutingCore();
 builder.Services.AddSandboxAgent();
 
@@ -50,5 +50,6 @@ app.MapGrpcService<AgentStatusService>();
 app.MapGrpcService<TerminalService>();
 app.MapGrpcService<CodeInterpreterService>();
 
+app.Lifetime.ApplicationStopped.Register(() => AgentSocket.Remove(agentSocket));
 app.Run();
 return 0;
