@@ -195,13 +195,28 @@ public sealed partial class SandboxGrain(
             await containers.StartAsync(containerId, CancellationToken.None);
         }
 
+        // The record is written while the agent boots rather than after it answers: the two
+        // overlap, and a new sandbox's first answer does not wait for storage.
         var endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
-        await agents.WaitUntilReadyAsync(endpoint, options.Value.AgentReadyTimeout, CancellationToken.None);
         _endpoint = endpoint;
-        SandboxLog.Running(logger, Name, containerId, (long)time.GetElapsedTime(started).TotalMilliseconds);
         record.State.Status = SandboxStatus.Running;
         Touch();
-        await SaveAsync();
+        var saving = SaveAsync();
+        try
+        {
+            await agents.WaitUntilReadyAsync(endpoint, options.Value.AgentReadyTimeout, CancellationToken.None);
+        }
+        catch (SandboxException)
+        {
+            await saving;
+            _endpoint = null;
+            record.State.Status = SandboxStatus.Sleeping;
+            await SaveAsync();
+            throw;
+        }
+
+        await saving;
+        SandboxLog.Running(logger, Name, containerId, (long)time.GetElapsedTime(started).TotalMilliseconds);
         StartIdleTimer();
     }
 
