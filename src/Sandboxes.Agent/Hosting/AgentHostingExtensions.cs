@@ -62,11 +62,7 @@ public static class AgentHostingExtensions
     public static ILoggingBuilder AddAgentLogging(this ILoggingBuilder logging)
     {
         logging.ClearProviders();
-        logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        logging.AddProvider(new LineLoggerProvider());
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
