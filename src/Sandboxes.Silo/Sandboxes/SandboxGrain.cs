@@ -206,10 +206,12 @@ public sealed partial class SandboxGrain(
         {
             await agents.WaitUntilReadyAsync(endpoint, options.Value.AgentReadyTimeout, CancellationToken.None);
         }
-        catch (SandboxException)
+        catch
         {
-            await saving;
+            // Not running after all: neither this activation nor the record may say so. The
+            // agent's error is the one the caller gets, not the first write's.
             _endpoint = null;
+            await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             record.State.Status = SandboxStatus.Sleeping;
             await SaveAsync();
             throw;
