@@ -19,7 +19,7 @@ for runner in src/Sandboxes.Agent/CodeInterpreter/runners/*; do
   install_script 0644 "$runner" "$out/runners/$(basename "$runner")"
 done
 
-hash="$( (find src/Sandboxes.Agent src/Protos src/Shared -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' \) -not -path '*/obj/*' -not -path '*/bin/*' | LC_ALL=C sort | xargs sha256sum; sha256sum Directory.Build.props Directory.Packages.props global.json) | sha256sum | cut -c1-16)"
+hash="$( (find src/Sandboxes.Agent src/Protos src/Shared -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name 'rd.xml' \) -not -path '*/obj/*' -not -path '*/bin/*' | LC_ALL=C sort | xargs sha256sum; sha256sum Directory.Build.props Directory.Packages.props global.json) | sha256sum | cut -c1-16)"
 if [[ -x "$out/sandboxd" && "$(cat "$out/.source-hash" 2>/dev/null)" == "$hash" ]]; then
   echo "agent: sandboxd up to date ($hash) in $out"
   exit 0
