@@ -14,7 +14,7 @@ public static class AgentSocket
     /// <summary>Where the silo expects the socket: its host folder is bind-mounted at /.sandboxes/run.</summary>
     public const string DefaultPath = "/.sandboxes/run/agent.sock";
 
-    /// <summary>Reads the path, creates its folder and removes a socket left by an earlier run.</summary>
+    /// <summary>The path from <c>--socket</c>, or <see cref="DefaultPath"/>.</summary>
     public static string Path(IConfiguration configuration)
     {
         var path = configuration["socket"];
@@ -60,6 +60,7 @@ public static class AgentSocket
     /// <summary>The silo reads a missing socket as a stopped agent (preview routes, wake).</summary>
     public static void Remove(Listening socket) => File.Delete(socket.Path);
 
+    /// <summary>Reads the path, creates its folder and removes a socket left by an earlier run.</summary>
     private static string Prepare(IConfiguration configuration)
     {
         var path = Path(configuration);
