@@ -6,7 +6,9 @@
 # Azurite. Data lives under $SANDBOXES_HOME (default /var/lib/sandboxes). A second run
 # rebuilds nothing that has not changed. Ctrl-C stops the silo; sandboxes keep running
 # and are re-attached on the next start.
-set -euo pipefail
+set -Eeuo pipefail
+# Any command that fails and ends the script says which one and where, so no failure is silent.
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR
 cd "$(dirname "$0")"
 
 export SANDBOXES_HOME="${SANDBOXES_HOME:-/var/lib/sandboxes}"

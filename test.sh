@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against the real Docker engine, Azurite and the real agent.
 # Installs and starts whatever is missing first, exactly as run.sh does.
-set -euo pipefail
+set -Eeuo pipefail
+# Any command that fails and ends the script says which one and where, so no failure is silent.
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR
 cd "$(dirname "$0")"
 
 source .ci/test-host.sh

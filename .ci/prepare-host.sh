@@ -21,7 +21,9 @@
 #                              engines allow Debian 12's Node 18; 3.36+ want Node 21+)
 # Logs: /var/log/sandboxes-apt.log, /var/log/sandboxes-npm.log,
 #       /var/log/sandboxes-dockerd.log, DIR/azurite.log
-set -euo pipefail
+set -Eeuo pipefail
+# Any command that fails and ends the script says which one and where, so no failure is silent.
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 azurite_version="${SANDBOXES_AZURITE_VERSION:-3.35.0}"

@@ -2,7 +2,9 @@
 # Publishes sandboxd (Native AOT) into DIR, skipping the build when its sources are
 # unchanged since the last publish there (compared by content hash), and copies the
 # scripts that ship beside it (git-proxy, the code interpreter's runners) every time.
-set -euo pipefail
+set -Eeuo pipefail
+# Any command that fails and ends the script says which one and where, so no failure is silent.
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR
 cd "$(dirname "$0")/.."
 out="${1:?usage: .ci/publish-agent.sh DIR}"
 mkdir -p "$out"

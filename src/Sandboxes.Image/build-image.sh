@@ -17,7 +17,9 @@
 #                            else http://deb.debian.org/debian)
 #   TMPDIR                   where the rootfs is built (default /var/tmp; needs a
 #                            filesystem that allows exec and device nodes)
-set -euo pipefail
+set -Eeuo pipefail
+# Any command that fails and ends the script says which one and where, so no failure is silent.
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 suite=bookworm
@@ -232,8 +234,12 @@ tar --numeric-owner -C "$rootfs" -cf - . |
 
 say "tag $repo:latest, drop older hash tags no container uses"
 docker tag "$tag" "$repo:latest"
-succeeded=1
-docker image ls --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -E ":[0-9a-f]{12}$" | grep -vx "$tag" |
-  while read -r old; do docker image rm "$old" >/dev/null 2>&1 && say "removed old image $old" || true; done
+tags="$(docker image ls --format '{{.Repository}}:{{.Tag}}' "$repo")"
+# On a first build there is no older tag, and grep's exit 1 for "no match" is success here.
+old_tags="$(grep -E ":[0-9a-f]{12}$" <<<"$tags" | grep -vx "$tag" || true)"
+for old in $old_tags; do
+  docker image rm "$old" >/dev/null 2>&1 && say "removed old image $old" || true
+done
 size="$(docker image inspect -f '{{.Size}}' "$tag")"
 say "built $tag and $repo:latest, $((size / 1024 / 1024)) MiB"
+succeeded=1
