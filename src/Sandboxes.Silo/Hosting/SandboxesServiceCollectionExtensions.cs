@@ -28,6 +28,7 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>();
         services.AddSingleton<EgressPolicy>();
         services.AddSingleton<EgressLog>();
+        services.AddSingleton<EgressRefusals>();
         services.AddSingleton<EgressGateway>();
         services.AddOptions<PreviewOptions>().BindConfiguration(PreviewOptions.Section);
         services.AddSingleton<PreviewUrls>();
