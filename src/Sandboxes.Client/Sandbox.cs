@@ -52,7 +52,7 @@ public sealed partial class Sandbox
     /// </summary>
     public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, WatchOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = new WatchRequest { Sandbox = Name, Path = path, Recursive = options?.Recursive ?? true };
+        var request = new WatchRequest { Sandbox = Name, Path = path, Flat = !(options?.Recursive ?? true) };
         request.Include.AddRange(options?.Include ?? []);
         request.Exclude.AddRange(options?.Exclude ?? []);
         using var call = _client.Watches.Watch(request, cancellationToken: cancellationToken);

@@ -11,4 +11,7 @@ public enum ExecEnding
 
     /// <summary>The caller cancelled the call.</summary>
     Cancelled,
+
+    /// <summary>A stdin message could not be read (too large, not parseable): the command never got all its input.</summary>
+    InputFailed,
 }

@@ -72,12 +72,17 @@ public sealed class ExecService : Protocol.Exec.ExecBase
         using var stopStdin = CancellationTokenSource.CreateLinkedTokenSource(cancelled);
 
         // A session command reads /dev/null; its stdin messages are not read at all.
-        var stdin = session is ExecSession process ? ExecStdin.PumpAsync(requestStream, process, stopStdin.Token) : Task.CompletedTask;
+        var stdin = session is ExecSession process ? ExecStdin.PumpAsync(requestStream, process, stopStdin.Token) : Task.FromResult<RpcException?>(null);
         try
         {
             await responseStream.WriteAsync(new ExecEvent { Started = new ExecStarted { Pid = session.Pid } }, cancelled);
             await ExecEventWriter.WriteOutputAsync(session, responseStream, cancelled);
             var exit = await WaitForExitAsync(session);
+            if (session.Ending == ExecEnding.InputFailed && await stdin is { } inputFailure)
+            {
+                throw inputFailure;
+            }
+
             if (session.Ending != ExecEnding.Completed)
             {
                 throw Ended(session, []);

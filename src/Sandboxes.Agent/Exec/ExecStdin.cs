@@ -17,8 +17,12 @@ internal static class ExecStdin
         session.CloseStdin();
     }
 
-    /// <summary>Copies stdin messages until close_stdin, the end of the request stream, or <paramref name="stop"/>.</summary>
-    public static async Task PumpAsync(IAsyncStreamReader<ExecInput> requestStream, ExecSession session, CancellationToken stop)
+    /// <summary>
+    /// Copies stdin messages until close_stdin, the end of the request stream, or <paramref name="stop"/>.
+    /// Returns why the input broke when a message could not be read; the command is then
+    /// killed, since it must never run on part of its input as if that were all of it.
+    /// </summary>
+    public static async Task<RpcException?> PumpAsync(IAsyncStreamReader<ExecInput> requestStream, ExecSession session, CancellationToken stop)
     {
         try
         {
@@ -35,10 +39,20 @@ internal static class ExecStdin
                     break;
                 }
             }
+
+            return null;
+        }
+        catch (RpcException e) when (!stop.IsCancellationRequested)
+        {
+            // grpc refused a message (over the size limit, cut short): before, this read as EOF
+            // and the command ended "OK" on the input it had.
+            session.Kill(ExecEnding.InputFailed);
+            return new RpcException(new Status(e.StatusCode, $"a stdin message could not be read ({e.Status.Detail}); the command was killed rather than run on part of its input"));
         }
         catch (Exception)
         {
-            // The call ended or broke; either way the command gets EOF below.
+            // The call ended or the caller went away; its cancellation kills the command.
+            return null;
         }
         finally
         {

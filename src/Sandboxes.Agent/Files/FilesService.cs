@@ -14,17 +14,12 @@ public sealed class FilesService : Protocol.Files.FilesBase
         var path = SandboxPath.Resolve(request.Path);
         try
         {
-            if (Directory.Exists(path))
-            {
-                throw FileErrors.Status(StatusCode.InvalidArgument, $"'{path}' is a directory");
-            }
-
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
+            using var handle = ReadableFile.Open(path);
             var buffer = new byte[ChunkSize];
             long offset = 0;
             while (true)
             {
-                var read = await RandomAccess.ReadAsync(handle, buffer, offset, context.CancellationToken);
+                var read = await ReadChunkAsync(handle, buffer, offset, path, context.CancellationToken);
                 if (read == 0)
                 {
                     return;
@@ -40,6 +35,19 @@ public sealed class FilesService : Protocol.Files.FilesBase
         catch (Exception e) when (e is not RpcException)
         {
             throw FileErrors.From(e, path);
+        }
+    }
+
+    /// <summary>A read error is the sandbox's file failing (EIO from /proc/1/mem), never worth a retry.</summary>
+    private static async ValueTask<int> ReadChunkAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] buffer, long offset, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RandomAccess.ReadAsync(handle, buffer, offset, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw FileErrors.Status(StatusCode.FailedPrecondition, $"reading '{path}' failed inside the sandbox at byte {offset}: {e.Message}");
         }
     }
 

@@ -108,12 +108,7 @@ public sealed partial class DescriptorHandoff(IConfiguration configuration, Call
 
         try
         {
-            if (Directory.Exists(path))
-            {
-                throw FileErrors.Status(StatusCode.InvalidArgument, $"'{path}' is a directory");
-            }
-
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
+            using var handle = ReadableFile.Open(path);
             Reply(silo, new HandoffReply { Entry = FileEntries.Describe(path) }, (int)handle.DangerousGetHandle());
         }
         catch (Exception e)

@@ -4,6 +4,7 @@ using Sandboxes.Agent.Exec;
 using Sandboxes.Agent.Processes;
 using Sandboxes.Agent.Probe;
 using Sandboxes.Agent.Sessions;
+using Sandboxes.Networking;
 
 namespace Sandboxes.Agent.Hosting;
 
@@ -23,6 +24,10 @@ public static class AgentHostingExtensions
             options.Limits.Http2.InitialConnectionWindowSize = 16 * MiB;
             options.Limits.Http2.InitialStreamWindowSize = 8 * MiB;
             options.Limits.Http2.MaxStreamsPerConnection = 1000;
+
+            // A unary call's body is one message: allow the contract's whole message, as the
+            // silo does, rather than Kestrel's 30,000,000-byte default.
+            options.Limits.MaxRequestBodySize = MessageLimits.MaxUnaryRequestBodyBytes;
             options.ListenHandle(socket.Descriptor, listen => listen.Protocols = HttpProtocols.Http2);
         });
 
@@ -30,7 +35,9 @@ public static class AgentHostingExtensions
     {
         services.AddGrpc(options =>
         {
-            options.MaxReceiveMessageSize = 16 * MiB;
+            // The silo's own limit: it forwards a caller's messages unchanged, so a smaller one
+            // here would refuse what the silo already accepted.
+            options.MaxReceiveMessageSize = MessageLimits.MaxMessageBytes;
             options.MaxSendMessageSize = null;
         });
         services.WithoutReflectionBinding()

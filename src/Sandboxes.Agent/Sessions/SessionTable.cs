@@ -34,7 +34,18 @@ public sealed class SessionTable
         }
     }
 
+    /// <summary>Creates a session; ALREADY_EXISTS for a taken id, and always for "default", which exists without being created.</summary>
     public ShellSession Create(CreateSessionRequest request)
+    {
+        if (request.Id == DefaultId)
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"session '{DefaultId}' always exists: run commands in it without creating it, or create a session with another id"));
+        }
+
+        return Start(request);
+    }
+
+    private ShellSession Start(CreateSessionRequest request)
     {
         var id = ProcessIds.ValidateOrGenerate(request.Id, "session id", "s");
         ExecEnvironment.Validate(request.Env);
@@ -79,7 +90,7 @@ public sealed class SessionTable
         {
             try
             {
-                return Create(new CreateSessionRequest { Id = DefaultId });
+                return Start(new CreateSessionRequest { Id = DefaultId });
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
             {

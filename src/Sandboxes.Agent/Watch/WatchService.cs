@@ -24,7 +24,7 @@ public sealed class WatchService : Protocol.Watches.WatchesBase
 
         var filter = new WatchFilter(request.Include, request.Exclude);
         var changes = new ChangeBatch();
-        using var watch = new DirectoryWatch(root, !request.HasRecursive || request.Recursive, filter, changes);
+        using var watch = new DirectoryWatch(root, !request.Flat, filter, changes);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var reading = watch.RunAsync(stop.Token);
         try

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Sandboxes.Networking;
 using Sandboxes.Protocol.Agent;
 
 namespace Sandboxes.Silo.Agents;
@@ -95,8 +96,9 @@ public sealed class AgentChannels : IDisposable
         var channel = GrpcChannel.ForAddress("http://sandboxd", new GrpcChannelOptions
         {
             HttpHandler = handler,
-            MaxReceiveMessageSize = 64 << 20,
-            MaxSendMessageSize = 64 << 20,
+            // The agent takes the same limits as the silo, so a caller's message passes on whole.
+            MaxReceiveMessageSize = MessageLimits.MaxMessageBytes,
+            MaxSendMessageSize = MessageLimits.MaxMessageBytes,
         });
         return new AgentConnection(endpoint, channel);
     }

@@ -38,7 +38,7 @@ public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads
                 var buffer = new byte[ChunkSize];
                 long offset = 0;
                 int read;
-                while ((read = await RandomAccess.ReadAsync(file, buffer, offset, cancellationToken)) > 0)
+                while ((read = await ReadChunkAsync(file, buffer, offset, request.Path, cancellationToken)) > 0)
                 {
                     offset += read;
 
@@ -49,6 +49,22 @@ public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads
 
             return true;
         });
+
+    /// <summary>
+    /// A read error here is the sandbox's file failing (EIO from /proc/1/mem, say), not the
+    /// host's storage: FAILED_PRECONDITION, which no client retries, rather than UNAVAILABLE.
+    /// </summary>
+    private static async ValueTask<int> ReadChunkAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] buffer, long offset, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RandomAccess.ReadAsync(file, buffer, offset, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"reading '{path}' failed inside the sandbox at byte {offset}: {e.Message}"));
+        }
+    }
 
     public override async Task<FileEntry> Write(IAsyncStreamReader<WriteFileInput> requestStream, ServerCallContext context)
     {

@@ -67,7 +67,9 @@ public sealed class SandboxErrorInterceptor : Interceptor
             _ => StatusCode.Unavailable,
         }, s.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
-        IOException io => new Status(StatusCode.Unavailable, $"the host could not store the data: {io.Message}"),
+        // What is left is the silo's own I/O: the agent's socket, the Docker engine, storage.
+        // Reads and writes of a sandbox's files map their own errors where they happen.
+        IOException io => new Status(StatusCode.Unavailable, $"the silo's I/O failed (the sandbox's agent, the engine or storage): {io.Message}; retry"),
         TimeoutException t => new Status(StatusCode.Unavailable, $"the cluster did not answer in time: {t.Message}"),
         Docker.DotNet.DockerApiException d => new Status(StatusCode.Unavailable, $"the Docker engine refused: {d.ResponseBody?.Trim()}"),
         _ => null,

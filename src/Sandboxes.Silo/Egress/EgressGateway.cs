@@ -10,7 +10,7 @@ namespace Sandboxes.Silo.Egress;
 /// the sandbox, so a connection needs no credentials to say who it comes from, and the
 /// sandbox cannot replace or remove the socket.
 /// </summary>
-public sealed class EgressGateway(IOptions<SandboxesOptions> sandboxes, IOptions<EgressOptions> egress, EgressPolicy policy, EgressLog log) : IAsyncDisposable
+public sealed class EgressGateway(IOptions<SandboxesOptions> sandboxes, IOptions<EgressOptions> egress, EgressPolicy policy, EgressLog log, EgressRefusals refusals) : IAsyncDisposable
 {
     public const string SocketName = "proxy.sock";
 
@@ -44,6 +44,8 @@ public sealed class EgressGateway(IOptions<SandboxesOptions> sandboxes, IOptions
             {
                 listener.Dispose();
             }
+
+            refusals.Forget(sandbox);
         }
     }
 

@@ -1,10 +1,17 @@
 namespace Sandboxes.Silo.Egress;
 
 /// <summary>What the egress proxy logs: every refusal (a security event), openings at debug level.</summary>
-public sealed partial class EgressLog(ILogger<EgressLog> logger)
+public sealed partial class EgressLog(ILogger<EgressLog> logger, EgressRefusals refusals)
 {
+    /// <summary>Logs a refusal and keeps it in the record that git clones consult.</summary>
+    public void Denied(string sandbox, string host, int port, string reason)
+    {
+        refusals.Record(sandbox, host, port, reason);
+        LogDenied(sandbox, host, port, reason);
+    }
+
     [LoggerMessage(1, LogLevel.Information, "Egress from sandbox {Sandbox} to {Host}:{Port} refused: {Reason}")]
-    public partial void Denied(string sandbox, string host, int port, string reason);
+    private partial void LogDenied(string sandbox, string host, int port, string reason);
 
     [LoggerMessage(2, LogLevel.Debug, "Egress from sandbox {Sandbox} to {Host}:{Port} ({Method})")]
     public partial void Opened(string sandbox, string host, int port, string method);

@@ -4,6 +4,7 @@ using Grpc.Core;
 using Sandboxes.Protocol;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Egress;
 
 namespace Sandboxes.Silo.Git;
 
@@ -11,7 +12,7 @@ namespace Sandboxes.Silo.Git;
 /// Clones with the sandbox's own git, run through the agent's exec stream: git's progress is
 /// relayed as it prints it, and its network traffic goes through the egress proxy.
 /// </summary>
-public sealed class GitApi(SandboxConnector connector) : Protocol.Git.GitBase
+public sealed class GitApi(SandboxConnector connector, EgressRefusals refusals) : Protocol.Git.GitBase
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
 
@@ -23,6 +24,7 @@ public sealed class GitApi(SandboxConnector connector) : Protocol.Git.GitBase
         {
             var existed = (await agent.Files.ExistsAsync(new PathRequest { Path = clone.Directory }, cancellationToken: context.CancellationToken)).Exists;
             var finished = false;
+            var began = refusals.Mark();
             try
             {
                 var (exitCode, stderr) = await RunCloneAsync(agent, clone, timeout, responseStream, context.CancellationToken);
@@ -30,7 +32,9 @@ public sealed class GitApi(SandboxConnector connector) : Protocol.Git.GitBase
                 {
                     // git removes what it created when it fails by itself.
                     finished = true;
-                    throw GitFailure.From(exitCode, stderr);
+                    throw refusals.RefusedSince(request.Sandbox, clone.Host, began) is { } refusal
+                        ? GitFailure.Refused(exitCode, refusal, stderr)
+                        : GitFailure.From(exitCode, stderr);
                 }
 
                 await responseStream.WriteAsync(new GitCheckoutEvent { Done = await DescribeAsync(agent, clone, context.CancellationToken) }, context.CancellationToken);

@@ -45,6 +45,9 @@ public sealed record GitClone(string Url, string Branch, string Directory, int D
         return new GitClone(url, CheckBranch(request.Branch), TargetDirectory(request.TargetDir, uri), request.Depth);
     }
 
+    /// <summary>The host git connects to first, as the egress proxy names it.</summary>
+    public string Host => new Uri(Url).IdnHost;
+
     public List<string> Argv()
     {
         var argv = new List<string> { "git", "clone", "--progress" };

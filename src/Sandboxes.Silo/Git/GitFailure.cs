@@ -2,14 +2,13 @@ namespace Sandboxes.Silo.Git;
 
 /// <summary>
 /// Names what went wrong in a failed clone from git's own words, so a caller gets a status it
-/// can act on and the message git printed.
+/// can act on and the message git printed. A refusal by the egress proxy is not judged here:
+/// the proxy's own record says it (<see cref="Egress.EgressRefusals"/>).
 /// </summary>
 public static class GitFailure
 {
     private static readonly (string Text, SandboxError Error)[] Signs =
     [
-        ("egress denied", SandboxError.PermissionDenied),
-        ("Received HTTP code 403 from proxy", SandboxError.PermissionDenied),
         ("returned error: 403", SandboxError.PermissionDenied),
         ("not found in upstream origin", SandboxError.NotFound),
         ("repository not exported", SandboxError.NotFound),
@@ -34,6 +33,11 @@ public static class GitFailure
             error == default ? SandboxError.InvalidArgument : error,
             $"git clone failed (exit {exitCode}): {message}");
     }
+
+    /// <summary>The clone's host was refused by the egress proxy while it ran.</summary>
+    public static SandboxException Refused(int exitCode, string refusal, string stderr) => new(
+        SandboxError.PermissionDenied,
+        $"git clone failed (exit {exitCode}): the egress proxy refused {refusal}; allow the host in Egress:AllowedHosts (git said: {Message(stderr)})");
 
     /// <summary>git's error lines ("fatal:", "error:", "warning:" and what the proxy said), else its last lines.</summary>
     public static string Message(string stderr)

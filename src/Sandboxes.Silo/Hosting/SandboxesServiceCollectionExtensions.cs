@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Sandboxes.Networking;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.WebConsole;
@@ -27,6 +28,7 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>();
         services.AddSingleton<EgressPolicy>();
         services.AddSingleton<EgressLog>();
+        services.AddSingleton<EgressRefusals>();
         services.AddSingleton<EgressGateway>();
         services.AddOptions<PreviewOptions>().BindConfiguration(PreviewOptions.Section);
         services.AddSingleton<PreviewUrls>();
@@ -48,9 +50,10 @@ public static class SandboxesServiceCollectionExtensions
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<SandboxErrorInterceptor>();
-            grpc.MaxReceiveMessageSize = 64 << 20;
-            grpc.MaxSendMessageSize = 64 << 20;
+            grpc.MaxReceiveMessageSize = MessageLimits.MaxMessageBytes;
+            grpc.MaxSendMessageSize = MessageLimits.MaxMessageBytes;
         });
+        services.AddCheckedRequestBinding();
         return builder;
     }
 

@@ -104,6 +104,34 @@ public sealed class GitCheckoutTests(EgressFixture fixture)
     }
 
     [Fact]
+    public async Task An_https_clone_the_proxy_refuses_is_PermissionDenied_from_the_proxys_record()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("git"));
+        var unlisted = FreePorts.Next();
+
+        // git prints "CONNECT tunnel failed, response 403" here, wording it never used for the
+        // other protocols; the silo goes by what its proxy refused instead.
+        var error = await Assert.ThrowsAsync<RpcException>(() => box.GitCheckoutAsync($"https://127.0.0.1:{unlisted}/repo.git"));
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Contains($"127.0.0.1:{unlisted}", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("not in Egress:AllowedHosts", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refusal_before_the_clone_began_does_not_turn_a_missing_repository_into_PermissionDenied()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("git"));
+        var fetch = $"import urllib.error, urllib.request\ntry:\n    urllib.request.urlopen('http://127.0.0.1:{FreePorts.Next()}/', timeout=30)\nexcept urllib.error.HTTPError as e:\n    print(e.code)";
+        var refused = await box.ExecAsync(["python3", "-c", fetch], new ExecOptions { Env = new Dictionary<string, string> { ["NO_PROXY"] = "", ["no_proxy"] = "" } });
+        Assert.Equal("403\n", refused.Stdout);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => box.GitCheckoutAsync($"http://127.0.0.1:{_git.HttpPort}/missing.git"));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
     public async Task A_non_empty_target_is_AlreadyExists_and_keeps_its_files()
     {
         var box = _silo.Client.Sandbox(_silo.UniqueName("git"));

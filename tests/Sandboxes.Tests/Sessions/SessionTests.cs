@@ -122,4 +122,19 @@ public sealed class SessionTests(SiloFixture fixture)
             [StatusCode.NotFound, StatusCode.AlreadyExists, StatusCode.InvalidArgument, StatusCode.NotFound, StatusCode.InvalidArgument],
             new[] { unknown.StatusCode, duplicate.StatusCode, invalid.StatusCode, deleteUnknown.StatusCode, badEnv.StatusCode });
     }
+
+    [Fact]
+    public async Task Creating_the_default_session_is_already_exists_before_and_after_its_first_use()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("sessdef"));
+
+        // "default" exists in every sandbox without being created, as the contract says.
+        var before = await Assert.ThrowsAsync<RpcException>(() => box.CreateSessionAsync("default", cwd: "/etc"));
+        var used = await box.Session("default").ExecAsync("pwd");
+        var after = await Assert.ThrowsAsync<RpcException>(() => box.CreateSessionAsync("default"));
+
+        Assert.Equal((StatusCode.AlreadyExists, StatusCode.AlreadyExists), (before.StatusCode, after.StatusCode));
+        Assert.Contains("always exists", before.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("/root\n", used.Stdout);
+    }
 }

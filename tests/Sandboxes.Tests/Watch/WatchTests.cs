@@ -101,6 +101,24 @@ public sealed class WatchTests(SiloFixture fixture)
     }
 
     /// <summary>Watches, runs <paramref name="command"/> once the watch is ready, and collects changes until <paramref name="last"/> is seen.</summary>
+    [Fact]
+    public async Task A_flat_watch_reports_only_the_directorys_own_entries()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("watchflat"));
+        await box.Files.MakeDirectoryAsync("/root/flat/sub");
+
+        // WatchRequest.flat replaced `optional bool recursive`; the SDK keeps Recursive = false.
+        var changes = await CollectAsync(
+            box,
+            "/root/flat",
+            new WatchOptions { Recursive = false },
+            "echo x > /root/flat/sub/deep; echo y > /root/flat/top; touch /root/flat/last",
+            c => c.Path == "/root/flat/last");
+
+        Assert.Contains(changes, c => c is { Type: ChangeType.Create, Path: "/root/flat/top" });
+        Assert.DoesNotContain(changes, c => c.Path.StartsWith("/root/flat/sub/", StringComparison.Ordinal));
+    }
+
     private static async Task<List<FileChange>> CollectAsync(Sandbox box, string path, WatchOptions? options, string command, Func<FileChange, bool> last)
     {
         using var cancel = new CancellationTokenSource(Bound);
