@@ -112,12 +112,17 @@ public sealed class HandoffConnection : IDisposable
         catch (Exception e) when (e is not RpcException)
         {
             received?.Dispose();
-            throw e switch
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                OperationCanceledException when !cancellationToken.IsCancellationRequested => TimedOut(_answerTimeout, "answer the handoff request"),
-                InvalidDataException or Google.Protobuf.InvalidProtocolBufferException => Misbehaved($"answered the handoff with something other than one reply and one descriptor ({e.Message})"),
-                _ => e,
-            };
+                throw TimedOut(_answerTimeout, "answer the handoff request");
+            }
+
+            if (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
+            {
+                throw Misbehaved($"answered the handoff with something other than one reply and one descriptor ({e.Message})");
+            }
+
+            throw;
         }
         catch
         {
