@@ -44,12 +44,14 @@ public sealed class EgressConnection(string sandbox, Socket client, EgressPolicy
             return;
         }
 
-        if (!TryReadTarget(head, out var method, out var host, out var port, out var problem))
+        if (!ProxyRequest.TryParse(head, out var request, out var problem))
         {
+            log.Denied(sandbox, "(malformed)", 0, problem);
             await RespondAsync(HttpStatusCode.BadRequest, problem, cancellationToken);
             return;
         }
 
+        var (host, port) = (request.Host, request.Port);
         var decision = await policy.DecideAsync(host, port, cancellationToken);
         if (!decision.Allowed)
         {
@@ -58,17 +60,18 @@ public sealed class EgressConnection(string sandbox, Socket client, EgressPolicy
             return;
         }
 
+        // The addresses the policy checked, and no others: connecting by name would resolve it again.
         var (upstream, error) = await ConnectAsync(decision.Addresses, port, cancellationToken);
         if (upstream is null)
         {
-            await RespondAsync(HttpStatusCode.BadGateway, $"could not connect to {host}:{port}: {error}", cancellationToken);
+            await RespondAsync(HttpStatusCode.BadGateway, $"could not connect to {EgressHost.Authority(host, port)}: {error}", cancellationToken);
             return;
         }
 
         using var __ = upstream;
 
-        log.Opened(sandbox, host, port, method);
-        if (method == "CONNECT")
+        log.Opened(sandbox, host, port, request.Method);
+        if (request.IsTunnel)
         {
             await client.SendAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), cancellationToken);
             await upstream.SendAsync(head.Rest, cancellationToken);
@@ -76,61 +79,22 @@ public sealed class EgressConnection(string sandbox, Socket client, EgressPolicy
         }
         else
         {
-            await upstream.SendAsync(OriginRequest(head, method, host, port), cancellationToken);
+            await upstream.SendAsync(OriginRequest(head, request), cancellationToken);
             await upstream.SendAsync(head.Rest, cancellationToken);
             await RelayResponseAsync(upstream, cancellationToken);
         }
     }
 
-    private static bool TryReadTarget(HttpHead head, out string method, out string host, out int port, out string problem)
+    /// <summary>
+    /// The client's request in origin form, with the Host header rebuilt from the checked host
+    /// and hop-by-hop headers replaced by <c>Connection: close</c>.
+    /// </summary>
+    private static byte[] OriginRequest(HttpHead head, ProxyRequest request)
     {
-        method = host = problem = "";
-        port = 0;
-        var parts = head.StartLine.Split(' ');
-        if (parts.Length != 3 || !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
-        {
-            problem = $"not an HTTP/1.x proxy request: '{head.StartLine}'";
-            return false;
-        }
-
-        method = parts[0];
-        if (method == "CONNECT")
-        {
-            if (!EgressHost.TrySplit(parts[1], out host, out var connectPort, out problem) || connectPort is null)
-            {
-                problem = $"CONNECT needs host:port, not '{parts[1]}' {problem}".TrimEnd();
-                return false;
-            }
-
-            port = connectPort.Value;
-            return true;
-        }
-
-        if (!Uri.TryCreate(parts[1], UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
-        {
-            problem = parts[1].StartsWith("https:", StringComparison.OrdinalIgnoreCase)
-                ? "https goes through CONNECT; set HTTPS_PROXY rather than sending an https URL to the proxy"
-                : $"a proxy request names an absolute http:// URL, not '{parts[1]}'";
-            return false;
-        }
-
-        host = uri.IdnHost;
-        port = uri.Port;
-        return true;
-    }
-
-    /// <summary>The client's request in origin form, with hop-by-hop headers replaced by <c>Connection: close</c>.</summary>
-    private static byte[] OriginRequest(HttpHead head, string method, string host, int port)
-    {
-        var uri = new Uri(head.StartLine.Split(' ')[1]);
-        var headers = head.Headers.Where(h => !HopByHop.Contains(h.Key)).ToList();
-        if (head.Header("Host") is null)
-        {
-            headers.Insert(0, new("Host", uri.IsDefaultPort ? host : $"{host}:{port}"));
-        }
-
+        var headers = head.Headers.Where(h => !HopByHop.Contains(h.Key) && !h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)).ToList();
+        headers.Insert(0, new("Host", request.HostHeader));
         headers.Add(new("Connection", "close"));
-        return HttpHead.Format($"{method} {uri.PathAndQuery} HTTP/1.1", headers);
+        return HttpHead.Format($"{request.Method} {request.PathAndQuery} HTTP/1.1", headers);
     }
 
     /// <summary>

@@ -9,15 +9,19 @@ using Sandboxes.Silo.Hosting;
 namespace Sandboxes.Silo.Egress;
 
 /// <summary>
-/// Decides where a sandbox may connect: the host must match Egress:AllowedHosts, and every
-/// address it resolves to is checked, so a public name that resolves inward is refused. The
-/// silo's own ports (gRPC, HTTP, Orleans) and its storage are never reachable, whatever the list says.
+/// Decides where a sandbox may connect: the host must be a valid name or address and match
+/// Egress:AllowedHosts, and every address it resolves to is checked, so a public name that
+/// resolves inward is refused. The decision carries the checked addresses, which are the
+/// only ones the proxy connects to. The silo's own ports (gRPC, HTTP, Orleans) and its
+/// storage are never reachable, whatever the list says; this host's other ports only through
+/// a rule that names the host exactly.
 /// </summary>
 public sealed partial class EgressPolicy
 {
     private readonly IReadOnlyList<EgressRule> _rules;
     private readonly HashSet<int> _controlPlanePorts;
-    private readonly Lazy<IReadOnlySet<IPAddress>> _localAddresses = new(LocalAddresses);
+    private static readonly TimeSpan LocalAddressesLifetime = TimeSpan.FromSeconds(10);
+    private (IReadOnlySet<IPAddress> Addresses, long At)? _localAddresses;
     private readonly TimeSpan _resolveTimeout;
 
     public EgressPolicy(IOptions<EgressOptions> egress, IOptions<SandboxesOptions> sandboxes)
@@ -29,8 +33,15 @@ public sealed partial class EgressPolicy
 
     public async Task<EgressDecision> DecideAsync(string requestedHost, int port, CancellationToken cancellationToken)
     {
-        var host = EgressHost.Normalize(requestedHost);
-        var target = IPAddress.TryParse(host, out var literal) && literal.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]:{port}" : $"{host}:{port}";
+        var bracketed = requestedHost.StartsWith('[') && requestedHost.EndsWith(']');
+        var bare = bracketed ? requestedHost[1..^1] : requestedHost;
+        if (!EgressHost.TryCanonical(bare, bracketed || bare.Contains(':', StringComparison.Ordinal), allowUnicode: false, out var host, out var invalid))
+        {
+            return EgressDecision.Deny(invalid);
+        }
+
+        var literal = IPAddress.TryParse(host, out var parsed) ? parsed : null;
+        var target = EgressHost.Authority(host, port);
         var rules = _rules.Where(r => r.Matches(host, port)).ToList();
         if (rules.Count == 0)
         {
@@ -57,17 +68,19 @@ public sealed partial class EgressPolicy
         }
 
         var mayGoInward = rules.Any(r => !r.IsWildcard);
+        var local = LocalAddresses();
         var allowed = new List<IPAddress>();
         string? denial = null;
         foreach (var address in resolved)
         {
-            if (_controlPlanePorts.Contains(port) && InternalAddresses.IsThisHost(address, _localAddresses.Value))
+            if (_controlPlanePorts.Contains(port) && InternalAddresses.IsThisHost(address, local))
             {
                 denial = $"{target} is the sandbox service itself ({address}); sandboxes never reach the control plane";
             }
-            else if (!mayGoInward && InternalAddresses.Contains(address))
+            else if (!mayGoInward && InternalAddresses.IsInternal(address, local))
             {
-                denial = $"{target} resolves to the internal address {address}, which only a rule naming the host exactly allows";
+                var what = InternalAddresses.Contains(address) ? "the internal address" : "an internal address, this host's own,";
+                denial = $"{target} resolves to {what} {address}, which only a rule naming the host exactly allows";
             }
             else
             {
@@ -103,8 +116,14 @@ public sealed partial class EgressPolicy
         return ports;
     }
 
-    private static HashSet<IPAddress> LocalAddresses()
+    /// <summary>This host's interface addresses, read again every few seconds: interfaces come and go (Docker adds bridges).</summary>
+    private IReadOnlySet<IPAddress> LocalAddresses()
     {
+        if (_localAddresses is { } cached && Environment.TickCount64 - cached.At < LocalAddressesLifetime.TotalMilliseconds)
+        {
+            return cached.Addresses;
+        }
+
         var addresses = new HashSet<IPAddress>();
         try
         {
@@ -118,6 +137,7 @@ public sealed partial class EgressPolicy
             // Loopback and unspecified addresses are still refused by IsThisHost.
         }
 
+        _localAddresses = (addresses, Environment.TickCount64);
         return addresses;
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Net;
 
 namespace Sandboxes.Silo.Egress;
 
@@ -33,22 +32,38 @@ public sealed record EgressRule(string Pattern, string Host, int? Port)
         return host == Host;
     }
 
-    /// <summary>Parses <c>host</c>, <c>host:port</c>, <c>*.domain[:port]</c>, <c>*[:port]</c> or <c>[v6][:port]</c>.</summary>
+    /// <summary>
+    /// Parses <c>host</c>, <c>host:port</c>, <c>*.domain[:port]</c>, <c>*[:port]</c> or <c>[v6][:port]</c>.
+    /// Hosts are held to the same strict form as requests (<see cref="EgressHost.TryCanonical"/>);
+    /// an internationalized name may be written in Unicode and is kept as punycode.
+    /// </summary>
     public static bool TryParse(string pattern, [NotNullWhen(true)] out EgressRule? rule, out string error)
     {
         rule = null;
-        var text = pattern.Trim();
-        if (!EgressHost.TrySplit(text, out var host, out var port, out error))
+        if (!EgressHost.TrySplit(pattern.Trim(), out var host, out var bracketed, out var port, out error))
         {
             error = $"'{pattern}': {error}";
             return false;
         }
 
-        var name = host == "*" ? host : host.StartsWith("*.", StringComparison.Ordinal) ? "*." + EgressHost.Normalize(host[2..]) : EgressHost.Normalize(host);
-        var checkedPart = name.StartsWith('*') ? name.TrimStart('*', '.') : name;
-        if (name != "*" && !IPAddress.TryParse(checkedPart, out _) && !EgressHost.IsDnsName(checkedPart))
+        string name;
+        if (host == "*")
         {
-            error = $"'{pattern}': '{host}' is neither an IP address nor a host name";
+            name = host;
+        }
+        else if (host.StartsWith("*.", StringComparison.Ordinal))
+        {
+            if (!HostName.TryNormalize(host[2..], allowUnicode: true, out var domain, out error))
+            {
+                error = $"'{pattern}': '{EgressHost.Printable(host[2..])}' is not a host name: {error}";
+                return false;
+            }
+
+            name = "*." + domain;
+        }
+        else if (!EgressHost.TryCanonical(host, bracketed, allowUnicode: true, out name, out error))
+        {
+            error = $"'{pattern}': {error}";
             return false;
         }
 

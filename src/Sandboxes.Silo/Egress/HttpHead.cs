@@ -13,9 +13,12 @@ public sealed class HttpHead
 
     private static readonly byte[] End = "\r\n\r\n"u8.ToArray();
 
-    private HttpHead(string startLine, List<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> rest)
+    private readonly string[] _lines;
+
+    private HttpHead(string[] lines, List<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> rest)
     {
-        StartLine = startLine;
+        _lines = lines;
+        StartLine = lines[0];
         Headers = headers;
         Rest = rest;
     }
@@ -52,7 +55,7 @@ public sealed class HttpHead
                     headers.Add(new(line[..colon].Trim(), line[(colon + 1)..].Trim()));
                 }
 
-                return new HttpHead(lines[0], headers, buffer.AsMemory(end + End.Length, length - end - End.Length));
+                return new HttpHead(lines, headers, buffer.AsMemory(end + End.Length, length - end - End.Length));
             }
 
             if (length == buffer.Length)
@@ -68,6 +71,33 @@ public sealed class HttpHead
 
             length += read;
         }
+    }
+
+    /// <summary>
+    /// Why the head is not strictly HTTP/1.1, or null: a control character (a NUL, or a bare CR
+    /// or LF that a server downstream could read as a line end and so see a header the proxy
+    /// never saw), a folded header line, or a header name that is not a token.
+    /// </summary>
+    public string? Malformation()
+    {
+        foreach (var line in _lines)
+        {
+            if (line.Any(c => (c < ' ' && c != '\t') || c == '\x7f'))
+            {
+                return $"a control character in the request head: '{EgressHost.Printable(line)}'";
+            }
+        }
+
+        foreach (var line in _lines.Skip(1))
+        {
+            var name = line[..line.IndexOf(':', StringComparison.Ordinal)];
+            if (!name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return $"the header line '{EgressHost.Printable(line)}' is folded or its name is not a token";
+            }
+        }
+
+        return null;
     }
 
     public string? Header(string name) => Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;

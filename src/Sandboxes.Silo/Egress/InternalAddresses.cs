@@ -1,11 +1,14 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Sandboxes.Silo.Egress;
 
 /// <summary>
 /// Addresses that lead inward rather than to the internet: the host itself, private
 /// networks, link-local (where cloud metadata services live) and the like. Egress reaches
-/// them only through a rule that names them exactly.
+/// them only through a rule that names them exactly. An IPv6 address that carries an IPv4
+/// address (mapped, compatible, NAT64, 6to4) is judged by the IPv4 address it carries, since
+/// that is where a translator or relay delivers it.
 /// </summary>
 public static class InternalAddresses
 {
@@ -23,33 +26,58 @@ public static class InternalAddresses
         (IPAddress.Parse("224.0.0.0"), 3),      // multicast, reserved, broadcast
         (IPAddress.Parse("::"), 128),
         (IPAddress.Parse("::1"), 128),
+        (IPAddress.Parse("64:ff9b:1::"), 48),   // local-use NAT64 (RFC 8215): a translator on this network
+        (IPAddress.Parse("100::"), 64),         // discard-only
+        (IPAddress.Parse("2001::"), 32),        // Teredo: the real destination is hidden in the address
         (IPAddress.Parse("fc00::"), 7),         // unique local (fd00:ec2::254 is a metadata address)
         (IPAddress.Parse("fe80::"), 10),
         (IPAddress.Parse("ff00::"), 8),
     ];
 
-    public static bool Contains(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+    /// <summary>True for an internal address, or an IPv6 address carrying one.</summary>
+    public static bool Contains(IPAddress address) =>
+        InRanges(address) || (CarriedIPv4(address) is { } carried && InRanges(carried));
 
-        return Ranges.Any(range => InRange(address, range.Network, range.Bits));
-    }
+    /// <summary>Internal, or one of this host's own addresses: what a wildcard rule never reaches, on any port.</summary>
+    public static bool IsInternal(IPAddress address, IReadOnlySet<IPAddress> localAddresses) =>
+        Contains(address) || IsThisHost(address, localAddresses);
 
-    /// <summary>Addresses that reach this host: loopback, unspecified, and every local interface's.</summary>
+    /// <summary>Addresses that reach this host: loopback, unspecified, and every local interface's (also when carried in IPv6).</summary>
     public static bool IsThisHost(IPAddress address, IReadOnlySet<IPAddress> localAddresses)
     {
-        if (address.IsIPv4MappedToIPv6)
+        return Reaches(address) || (CarriedIPv4(address) is { } carried && Reaches(carried));
+
+        bool Reaches(IPAddress a) =>
+            IPAddress.IsLoopback(a) || a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any) || localAddresses.Contains(a);
+    }
+
+    /// <summary>
+    /// The IPv4 address inside an IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96),
+    /// IPv4-compatible (::/96), NAT64 (64:ff9b::/96) or 6to4 (2002::/16) IPv6 address; else null.
+    /// </summary>
+    public static IPAddress? CarriedIPv4(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
         {
-            address = address.MapToIPv4();
+            return null;
         }
 
-        return IPAddress.IsLoopback(address)
-            || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
-            || localAddresses.Contains(address);
+        var b = address.GetAddressBytes();
+        var prefix = Convert.ToHexString(b, 0, 12);
+        if (prefix is "000000000000000000000000" or "00000000000000000000FFFF" or "0000000000000000FFFF0000")
+        {
+            return new IPAddress(b.AsSpan(12, 4));
+        }
+
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+        {
+            return new IPAddress(b.AsSpan(12, 4));
+        }
+
+        return b[0] == 0x20 && b[1] == 0x02 ? new IPAddress(b.AsSpan(2, 4)) : null;
     }
+
+    private static bool InRanges(IPAddress address) => Ranges.Any(range => InRange(address, range.Network, range.Bits));
 
     private static bool InRange(IPAddress address, IPAddress network, int bits)
     {

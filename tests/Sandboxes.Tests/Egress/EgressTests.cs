@@ -29,7 +29,8 @@ public sealed class EgressTests(EgressFixture fixture)
 
     private readonly TestSilo _silo = fixture.Silo;
 
-    private async Task<string> ProxyAsync(Sandbox box, string request)
+    /// <summary>Sends <paramref name="request"/>, with CR, LF and NUL written as the escapes \r, \n and \x00, to the sandbox's proxy; returns all it answers.</summary>
+    internal static async Task<string> ProxyAsync(Sandbox box, string request)
     {
         var result = await box.ExecAsync(["python3", "-c", RawProxyRequest, request], new ExecOptions { Timeout = TimeSpan.FromSeconds(60) });
         Assert.True(result.ExitCode == 0, $"python failed: {result.Stderr}");
