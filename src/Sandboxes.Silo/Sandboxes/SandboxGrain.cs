@@ -9,7 +9,9 @@ namespace Sandboxes.Silo.Sandboxes;
 /// <summary>
 /// One sandbox. Only idleness stops its container: any other deactivation (silo shutdown,
 /// crash, rebalancing, memory pressure) leaves the container and its processes running,
-/// and the next activation re-attaches to it.
+/// and the next activation re-attaches to it. Only a grain watching a running container
+/// stays active: any call that leaves it without one (an unknown name, a sleeping sandbox
+/// described) deactivates it, so callers cannot fill the silo with activations.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class SandboxGrain(
@@ -21,7 +23,7 @@ public sealed partial class SandboxGrain(
     IOptions<SandboxesOptions> options,
     IOptions<EgressOptions> egressOptions,
     TimeProvider time,
-    ILogger<SandboxGrain> logger) : Grain, ISandboxGrain
+    ILogger<SandboxGrain> logger) : Grain, ISandboxGrain, IIncomingGrainCallFilter
 {
     private static readonly TimeSpan ActivityPersistInterval = TimeSpan.FromMinutes(1);
 
@@ -71,6 +73,22 @@ public sealed partial class SandboxGrain(
         if (Exists && record.State.LastActive != _persistedLastActive)
         {
             await record.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            // Always-active is for watching a container's idleness; without one there is nothing to watch.
+            if (_endpoint is null)
+            {
+                DeactivateOnIdle();
+            }
         }
     }
 
