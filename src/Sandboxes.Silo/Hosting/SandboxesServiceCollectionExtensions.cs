@@ -10,6 +10,7 @@ using Sandboxes.Silo.Api;
 using Sandboxes.Silo.WebConsole;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
+using Sandboxes.Silo.Limits;
 using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
 using Sandboxes.Silo.Uploads;
@@ -23,6 +24,8 @@ public static class SandboxesServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<SandboxesOptions>().BindConfiguration(SandboxesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SandboxesOptions>, SandboxesOptionsValidator>();
+        services.AddOptions<SandboxLimits>().BindConfiguration(SandboxLimits.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SandboxLimits>, SandboxLimitsValidator>();
         services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>();
         services.AddSingleton<EgressPolicy>();
