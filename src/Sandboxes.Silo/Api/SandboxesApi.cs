@@ -29,9 +29,9 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
 
     public override async Task<ListSandboxesResponse> List(ListSandboxesRequest request, ServerCallContext context)
     {
-        var fresh = await grains.ListSandboxesAsync(request.Labels);
-        var response = new ListSandboxesResponse();
-        response.Sandboxes.AddRange(fresh.Select(v => v.ToInfo()));
+        var page = await grains.ListSandboxesAsync(request.Labels, checked((int)Math.Min(request.PageSize, int.MaxValue)), request.PageToken);
+        var response = new ListSandboxesResponse { NextPageToken = page.NextPageToken ?? "" };
+        response.Sandboxes.AddRange(page.Sandboxes.Select(v => v.ToInfo()));
         return response;
     }
 
