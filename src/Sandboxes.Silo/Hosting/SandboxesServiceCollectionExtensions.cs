@@ -8,6 +8,7 @@ using Orleans.Storage;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.WebConsole;
+using Sandboxes.Silo.Catalog;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Limits;
@@ -35,8 +36,8 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<PreviewUrls>();
         services.AddSingleton<PreviewTargets>();
         services.AddSingleton<PreviewConnector>();
-        services.AddSingleton<PreviewActivity>();
-        services.AddHostedService(sp => sp.GetRequiredService<PreviewActivity>());
+        services.AddSingleton<SandboxActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<SandboxActivity>());
         services.AddHttpForwarder();
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section);
         services.AddSingleton<ConsoleAccess>();
@@ -45,6 +46,7 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<SandboxContainers>();
         services.AddSingleton<AgentChannels>();
         services.AddSingleton<SandboxDefaults>();
+        services.AddSingleton<SandboxCatalogTable>();
         services.AddSingleton<SandboxConnector>();
         services.AddSingleton<UploadForwarder>();
         services.AddHostedService<ContainerReattacher>();

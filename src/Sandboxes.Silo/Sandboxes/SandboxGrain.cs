@@ -34,6 +34,7 @@ public sealed partial class SandboxGrain(
     private AgentEndpoint? _endpoint;
     private IGrainTimer? _idleTimer;
     private DateTimeOffset _persistedLastActive;
+    private DateTimeOffset _callsOpenUntil;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -53,7 +54,12 @@ public sealed partial class SandboxGrain(
 
         _persistedLastActive = record.State.LastActive;
         var container = await containers.FindAsync(Name, cancellationToken);
-        if (container is { Running: true })
+        if (container is { Running: true } && record.State.Status != SandboxStatus.Running)
+        {
+            // A container its record says is asleep (an agent that went silent, a start that failed) runs for no one.
+            await containers.StopAsync(container.Id, cancellationToken);
+        }
+        else if (container is { Running: true })
         {
             _endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
             egress.Open(Name);
@@ -129,6 +135,18 @@ public sealed partial class SandboxGrain(
         return _endpoint!;
     }
 
+    public Task KeepAwakeAsync(TimeSpan lease)
+    {
+        if (_endpoint is not null)
+        {
+            Touch();
+            var until = time.GetUtcNow() + lease;
+            _callsOpenUntil = until > _callsOpenUntil ? until : _callsOpenUntil;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task ReportUnreachableAsync(string generation)
     {
         if (_endpoint?.Generation == generation)
@@ -180,15 +198,13 @@ public sealed partial class SandboxGrain(
             await record.ClearStateAsync();
         }
 
-        await Catalog.ForgetAsync(Name);
+        await GrainFactory.GetCatalog().ForgetAsync(SandboxGrains.Scope, Name);
         SandboxLog.Destroyed(logger, Name);
         DeactivateOnIdle();
         return existed;
     }
 
     public Task ReattachAsync() => Task.CompletedTask;
-
-    private ISandboxCatalogGrain Catalog => GrainFactory.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key);
 
     private async Task StartContainerAsync(bool isNew)
     {
@@ -232,6 +248,8 @@ public sealed partial class SandboxGrain(
             await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             record.State.Status = SandboxStatus.Sleeping;
             await SaveAsync();
+            egress.Close(Name);
+            await containers.StopAsync(containerId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             throw;
         }
 
@@ -249,17 +267,17 @@ public sealed partial class SandboxGrain(
 
     private async Task CheckIdleAsync(CancellationToken cancellationToken)
     {
-        var verdict = await _idleCheck.EvaluateAsync(_endpoint, record.State, cancellationToken);
+        var callsOpen = time.GetUtcNow() < _callsOpenUntil;
+        var verdict = await _idleCheck.EvaluateAsync(_endpoint, record.State, callsOpen, options.Value.MaxAwakeWithoutCalls, cancellationToken);
         switch (verdict)
         {
             case IdleVerdict.Sleep:
                 await SleepAsync();
                 break;
             case IdleVerdict.AgentGone:
-                egress.Close(Name);
-                _endpoint = null;
-                record.State.Status = SandboxStatus.Sleeping;
-                await SaveAsync();
+                // A silent agent may be a stopped or replaced one: the container must not run on unwatched.
+                SandboxLog.AgentGone(logger, Name);
+                await SleepAsync();
                 break;
             default:
                 // Only the record: listings ask running sandboxes directly, so the catalog
@@ -295,7 +313,7 @@ public sealed partial class SandboxGrain(
     private async Task SaveAsync()
     {
         var view = View();
-        await Task.WhenAll(record.WriteStateAsync(), Catalog.RecordAsync(view));
+        await Task.WhenAll(record.WriteStateAsync(), GrainFactory.GetCatalog().RecordAsync(SandboxGrains.Scope, view));
         _persistedLastActive = view.LastActive;
     }
 
