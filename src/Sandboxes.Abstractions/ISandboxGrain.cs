@@ -19,6 +19,12 @@ public interface ISandboxGrain : IGrainWithStringKey
     /// </summary>
     Task<AgentEndpoint> WakeAsync(bool createIfMissing);
 
+    /// <summary>
+    /// A call the silo relays to the running sandbox is still open: counts as activity and keeps
+    /// it awake for <paramref name="lease"/> (renewed while the call lasts). Never wakes a sleeping sandbox.
+    /// </summary>
+    Task KeepAwakeAsync(TimeSpan lease);
+
     /// <summary>Tells the grain its agent could not be reached at <paramref name="generation"/>.</summary>
     Task ReportUnreachableAsync(string generation);
 

@@ -80,10 +80,34 @@ public sealed class SandboxClient : IDisposable
         return Sandbox(name);
     }
 
-    /// <summary>Lists sandboxes, optionally only those carrying every given label.</summary>
+    /// <summary>
+    /// Lists every sandbox, optionally only those carrying every given label, asking for one
+    /// page after another. Environment values are never returned, only <c>EnvNames</c>.
+    /// </summary>
     public async Task<IReadOnlyList<SandboxInfo>> ListAsync(IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default)
     {
-        var request = new ListSandboxesRequest();
+        var all = new List<SandboxInfo>();
+        var token = "";
+        do
+        {
+            var page = await ListPageAsync(labels, pageSize: 0, token, cancellationToken);
+            all.AddRange(page.Sandboxes);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        return all;
+    }
+
+    /// <summary>
+    /// One page of sandboxes: up to <paramref name="pageSize"/> (0 means the server's 100, at most
+    /// 1000), from <paramref name="pageToken"/> (empty for the first page). The response's
+    /// <c>NextPageToken</c> is empty on the last page.
+    /// </summary>
+    public async Task<ListSandboxesResponse> ListPageAsync(IReadOnlyDictionary<string, string>? labels, int pageSize, string? pageToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pageSize);
+        var request = new ListSandboxesRequest { PageSize = (uint)pageSize, PageToken = pageToken ?? "" };
         if (labels is not null)
         {
             foreach (var (key, value) in labels)
@@ -92,8 +116,7 @@ public sealed class SandboxClient : IDisposable
             }
         }
 
-        var response = await Lifecycle.ListAsync(request, cancellationToken: cancellationToken);
-        return response.Sandboxes;
+        return await Lifecycle.ListAsync(request, cancellationToken: cancellationToken);
     }
 
     public void Dispose()

@@ -7,9 +7,10 @@ namespace Sandboxes.Silo.Api;
 /// <summary>
 /// The fast path from an API call to the agent: one short grain call wakes the sandbox
 /// (creating it with defaults if needed) and counts as activity; the data then flows
-/// between the caller and the agent without holding the grain.
+/// between the caller and the agent without holding the grain, and the silo counts the call
+/// as activity until it ends (<see cref="SandboxActivity"/>).
 /// </summary>
-public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents)
+public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents, SandboxActivity activity)
 {
     private async Task<AgentConnection> ConnectAsync(string sandbox)
     {
@@ -25,6 +26,7 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents)
     public async Task<T> CallAsync<T>(string sandbox, Func<AgentConnection, Task<T>> call)
     {
         var connection = await ConnectAsync(sandbox);
+        using var open = activity.Track(sandbox);
         try
         {
             return await call(connection);
@@ -43,6 +45,7 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents)
     public async Task<T> CallOnceAsync<T>(string sandbox, Func<AgentConnection, Task<T>> call)
     {
         var connection = await ConnectAsync(sandbox);
+        using var open = activity.Track(sandbox);
         try
         {
             return await call(connection);

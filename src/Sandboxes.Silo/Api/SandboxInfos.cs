@@ -20,7 +20,8 @@ public static class SandboxInfos
             SleepAfter = Duration.FromTimeSpan(view.SleepPolicy.SleepAfter),
             KeepAlive = view.SleepPolicy.KeepAlive,
         };
-        info.Env.Add(view.Spec.Env);
+        // Values are often keys: callers learn which variables are set, never what they hold.
+        info.EnvNames.Add(view.Spec.Env.Keys.Order(StringComparer.Ordinal));
         info.Labels.Add(view.Spec.Labels);
         return info;
     }

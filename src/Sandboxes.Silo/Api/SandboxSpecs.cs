@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Text;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Limits;
 using Sandboxes.Silo.Sandboxes;
 
 namespace Sandboxes.Silo.Api;
@@ -10,7 +12,7 @@ public static class SandboxSpecs
     public static readonly TimeSpan MinSleepAfter = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxSleepAfter = TimeSpan.FromDays(30);
 
-    public static SandboxSpec FromOptions(SandboxOptions? options, SandboxDefaults defaults)
+    public static SandboxSpec FromOptions(SandboxOptions? options, SandboxDefaults defaults, SandboxLimits limits)
     {
         var spec = defaults.Spec();
         if (options is null)
@@ -18,33 +20,38 @@ public static class SandboxSpecs
             return spec;
         }
 
-        if (options.Cpus != 0 && (options.Cpus < 0.01 || options.Cpus > Environment.ProcessorCount || double.IsNaN(options.Cpus)))
+        if (options.Cpus != 0 && (options.Cpus < 0.01 || double.IsNaN(options.Cpus)))
         {
-            throw Invalid($"cpus must be between 0.01 and {Environment.ProcessorCount} (this host's cores), not {options.Cpus}");
+            throw Invalid($"cpus must be at least 0.01, not {options.Cpus}");
         }
 
+        Require(options.Cpus <= limits.EffectiveMaxCpus, "cpus", options.Cpus, "MaxCpus", limits.EffectiveMaxCpus);
         if (options.MemoryBytes != 0 && options.MemoryBytes < 16UL << 20)
         {
             throw Invalid($"memory must be at least 16 MiB, not {options.MemoryBytes} bytes");
         }
 
+        Require(options.MemoryBytes <= (ulong)limits.MaxMemoryBytes, "memory_bytes", options.MemoryBytes, "MaxMemoryBytes", limits.MaxMemoryBytes);
         if (options.PidsLimit != 0 && options.PidsLimit < 16)
         {
             throw Invalid($"pids limit must be at least 16, not {options.PidsLimit}");
         }
 
+        Require(options.PidsLimit <= limits.MaxPidsLimit, "pids_limit", options.PidsLimit, "MaxPidsLimit", limits.MaxPidsLimit);
         RequireEnv(options.Env);
-        foreach (var key in options.Labels.Keys)
+        Require(options.Env.Count <= limits.MaxEnvCount, "env (variables)", options.Env.Count, "MaxEnvCount", limits.MaxEnvCount);
+        var envBytes = options.Env.Sum(e => (long)Encoding.UTF8.GetByteCount(e.Key) + Encoding.UTF8.GetByteCount(e.Value));
+        Require(envBytes <= limits.MaxEnvBytes, "env (bytes of names and values)", envBytes, "MaxEnvBytes", limits.MaxEnvBytes);
+        RequireLabels(options.Labels, limits);
+        var image = options.Image.Length == 0 ? spec.Image : options.Image;
+        if (!limits.AllowsImage(image, spec.Image))
         {
-            if (key.Length is 0 or > 128)
-            {
-                throw Invalid("label keys must be 1 to 128 characters");
-            }
+            throw Invalid($"image '{image}' is not allowed: Limits:AllowedImages allows {string.Join(", ", [spec.Image, .. limits.AllowedImages])}");
         }
 
         return spec with
         {
-            Image = options.Image.Length == 0 ? spec.Image : options.Image,
+            Image = image,
             Cpus = options.Cpus == 0 ? spec.Cpus : options.Cpus,
             MemoryBytes = options.MemoryBytes == 0 ? spec.MemoryBytes : checked((long)options.MemoryBytes),
             PidsLimit = options.PidsLimit == 0 ? spec.PidsLimit : checked((int)options.PidsLimit),
@@ -77,6 +84,30 @@ public static class SandboxSpecs
             {
                 throw Invalid($"environment variable names must be non-empty without '=' or NUL, and values without NUL ('{key}')");
             }
+        }
+    }
+
+    private static void RequireLabels(Google.Protobuf.Collections.MapField<string, string> labels, SandboxLimits limits)
+    {
+        Require(labels.Count <= limits.MaxLabelCount, "labels (count)", labels.Count, "MaxLabelCount", limits.MaxLabelCount);
+        foreach (var (key, value) in labels)
+        {
+            if (key.Length == 0)
+            {
+                throw Invalid("label keys must not be empty");
+            }
+
+            Require(key.Length <= limits.MaxLabelKeyLength, $"label key '{key[..Math.Min(key.Length, 32)]}…' (characters)", key.Length, "MaxLabelKeyLength", limits.MaxLabelKeyLength);
+            Require(value.Length <= limits.MaxLabelValueLength, $"label '{key}' value (characters)", value.Length, "MaxLabelValueLength", limits.MaxLabelValueLength);
+        }
+    }
+
+    /// <summary>Refuses a value above its configured maximum, naming the request field, the setting and its value.</summary>
+    private static void Require(bool withinLimit, string field, object asked, string setting, object maximum)
+    {
+        if (!withinLimit)
+        {
+            throw Invalid($"{field} {asked} is above this server's maximum of {maximum} (Limits:{setting})");
         }
     }
 

@@ -1,5 +1,7 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Limits;
 using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
 using SandboxesBase = Sandboxes.Protocol.Sandboxes.SandboxesBase;
@@ -7,12 +9,12 @@ using SandboxesBase = Sandboxes.Protocol.Sandboxes.SandboxesBase;
 namespace Sandboxes.Silo.Api;
 
 /// <summary>The lifecycle service: create, describe, list, destroy, sleep policy.</summary>
-public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults, PreviewTargets previews) : SandboxesBase
+public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults, IOptions<SandboxLimits> limits, PreviewTargets previews) : SandboxesBase
 {
     public override async Task<SandboxInfo> Create(CreateSandboxRequest request, ServerCallContext context)
     {
         var grain = Grain(request.Name);
-        var spec = SandboxSpecs.FromOptions(request.Options, defaults);
+        var spec = SandboxSpecs.FromOptions(request.Options, defaults, limits.Value);
         var policy = SandboxSpecs.SleepPolicyFrom(request.Options?.SleepAfter, request.Options?.KeepAlive ?? false, defaults.SleepPolicy());
         var view = await grain.CreateAsync(spec, policy);
         return view.ToInfo();
@@ -27,9 +29,9 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
 
     public override async Task<ListSandboxesResponse> List(ListSandboxesRequest request, ServerCallContext context)
     {
-        var fresh = await grains.ListSandboxesAsync(request.Labels);
-        var response = new ListSandboxesResponse();
-        response.Sandboxes.AddRange(fresh.Select(v => v.ToInfo()));
+        var page = await grains.ListSandboxesAsync(request.Labels, checked((int)Math.Min(request.PageSize, int.MaxValue)), request.PageToken);
+        var response = new ListSandboxesResponse { NextPageToken = page.NextPageToken ?? "" };
+        response.Sandboxes.AddRange(page.Sandboxes.Select(v => v.ToInfo()));
         return response;
     }
 

@@ -1,29 +1,18 @@
-using Sandboxes.Silo.Sandboxes;
+using Orleans.Concurrency;
 
 namespace Sandboxes.Silo.Catalog;
 
 /// <summary>
-/// Every sandbox's last known description, so listing never wakes a sandbox. A single
-/// grain is enough for one host's worth of sandboxes; a sharded catalog can replace it
-/// behind the same interface.
+/// Reaches the catalog table from any silo. It keeps nothing itself: each sandbox's row is
+/// written by its own grain, so no record grows with the number of sandboxes.
 /// </summary>
-public sealed class SandboxCatalogGrain(
-    [PersistentState("catalog", SandboxStorage.Name)] IPersistentState<SandboxCatalog> catalog) : Grain, ISandboxCatalogGrain
+[StatelessWorker]
+public sealed class SandboxCatalogGrain(SandboxCatalogTable table) : Grain, ISandboxCatalogGrain
 {
-    public async Task RecordAsync(SandboxView view)
-    {
-        catalog.State.Sandboxes[view.Name] = view;
-        await catalog.WriteStateAsync();
-    }
+    public Task RecordAsync(string scope, SandboxView view) => table.UpsertAsync(scope, view);
 
-    public async Task ForgetAsync(string name)
-    {
-        if (catalog.State.Sandboxes.Remove(name))
-        {
-            await catalog.WriteStateAsync();
-        }
-    }
+    public Task ForgetAsync(string scope, string name) => table.DeleteAsync(scope, name);
 
-    public Task<IReadOnlyList<SandboxView>> ListAsync() =>
-        Task.FromResult<IReadOnlyList<SandboxView>>(catalog.State.Sandboxes.Values.OrderBy(v => v.Name, StringComparer.Ordinal).ToList());
+    public Task<SandboxPage> ListAsync(string scope, IReadOnlyDictionary<string, string> labels, int pageSize, string? pageToken) =>
+        table.ListAsync(scope, labels, pageSize, pageToken);
 }

@@ -25,6 +25,13 @@ public sealed class SandboxesOptions
     public TimeSpan DefaultSleepAfter { get; set; } = SleepPolicy.DefaultSleepAfter;
 
     /// <summary>
+    /// The longest a sandbox stays awake with no call from outside (API call, stream or preview
+    /// request), whatever its agent reports (processes still running): then it sleeps. Sandboxes
+    /// created with keep_alive are the explicit exception.
+    /// </summary>
+    public TimeSpan MaxAwakeWithoutCalls { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>
     /// Languages whose interpreter each sandbox loads ahead of time, so its first runCode
     /// (and each new code context) starts warm: a comma list of python, javascript and
     /// typescript, or "none". Each costs a running sandbox about 36 MB of memory (Python),

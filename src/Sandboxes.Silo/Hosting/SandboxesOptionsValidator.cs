@@ -30,6 +30,11 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
             failures.Add("Sandboxes:DefaultCpus must be > 0, DefaultMemoryBytes at least 16 MiB and DefaultPidsLimit at least 16.");
         }
 
+        if (options.MaxAwakeWithoutCalls <= TimeSpan.Zero)
+        {
+            failures.Add($"Sandboxes:MaxAwakeWithoutCalls must be a positive time span (e.g. 04:00:00), not {options.MaxAwakeWithoutCalls}.");
+        }
+
         var languages = options.CodePrestart.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (languages.Length == 0 || languages.Any(l => l is not ("python" or "javascript" or "typescript" or "none")) || (languages.Contains("none") && languages.Length > 1))
         {

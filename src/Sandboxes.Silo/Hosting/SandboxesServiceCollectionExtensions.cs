@@ -9,8 +9,10 @@ using Sandboxes.Networking;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.WebConsole;
+using Sandboxes.Silo.Catalog;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
+using Sandboxes.Silo.Limits;
 using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
 using Sandboxes.Silo.Uploads;
@@ -24,6 +26,8 @@ public static class SandboxesServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<SandboxesOptions>().BindConfiguration(SandboxesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SandboxesOptions>, SandboxesOptionsValidator>();
+        services.AddOptions<SandboxLimits>().BindConfiguration(SandboxLimits.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SandboxLimits>, SandboxLimitsValidator>();
         services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>();
         services.AddSingleton<EgressPolicy>();
@@ -34,8 +38,8 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<PreviewUrls>();
         services.AddSingleton<PreviewTargets>();
         services.AddSingleton<PreviewConnector>();
-        services.AddSingleton<PreviewActivity>();
-        services.AddHostedService(sp => sp.GetRequiredService<PreviewActivity>());
+        services.AddSingleton<SandboxActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<SandboxActivity>());
         services.AddHttpForwarder();
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section);
         services.AddSingleton<ConsoleAccess>();
@@ -44,6 +48,7 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<SandboxContainers>();
         services.AddSingleton<AgentChannels>();
         services.AddSingleton<SandboxDefaults>();
+        services.AddSingleton<SandboxCatalogTable>();
         services.AddSingleton<SandboxConnector>();
         services.AddSingleton<UploadForwarder>();
         services.AddHostedService<ContainerReattacher>();

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sandboxes.Silo.Sandboxes;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sandboxes.Silo.Preview;
@@ -9,7 +10,7 @@ namespace Sandboxes.Silo.Preview;
 /// sandbox; YARP forwards the request, WebSocket upgrades and streamed responses included.
 /// Anything else on the port passes on to the rest of the pipeline.
 /// </summary>
-public sealed partial class PreviewRouter(RequestDelegate next, PreviewUrls urls, PreviewTargets targets, PreviewConnector connector, PreviewActivity activity, IHttpForwarder forwarder, ILogger<PreviewRouter> logger)
+public sealed partial class PreviewRouter(RequestDelegate next, PreviewUrls urls, PreviewTargets targets, PreviewConnector connector, SandboxActivity activity, IHttpForwarder forwarder, ILogger<PreviewRouter> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {

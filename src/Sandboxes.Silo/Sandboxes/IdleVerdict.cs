@@ -5,6 +5,6 @@ public enum IdleVerdict
     StayAwake,
     Sleep,
 
-    /// <summary>The agent no longer answers: the container stopped on its own.</summary>
+    /// <summary>The agent no longer answers: it crashed, or the sandbox stopped or replaced it. The container is stopped.</summary>
     AgentGone,
 }

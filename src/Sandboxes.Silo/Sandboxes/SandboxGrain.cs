@@ -9,7 +9,9 @@ namespace Sandboxes.Silo.Sandboxes;
 /// <summary>
 /// One sandbox. Only idleness stops its container: any other deactivation (silo shutdown,
 /// crash, rebalancing, memory pressure) leaves the container and its processes running,
-/// and the next activation re-attaches to it.
+/// and the next activation re-attaches to it. Only a grain watching a running container
+/// stays active: any call that leaves it without one (an unknown name, a sleeping sandbox
+/// described) deactivates it, so callers cannot fill the silo with activations.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class SandboxGrain(
@@ -21,7 +23,7 @@ public sealed partial class SandboxGrain(
     IOptions<SandboxesOptions> options,
     IOptions<EgressOptions> egressOptions,
     TimeProvider time,
-    ILogger<SandboxGrain> logger) : Grain, ISandboxGrain
+    ILogger<SandboxGrain> logger) : Grain, ISandboxGrain, IIncomingGrainCallFilter
 {
     private static readonly TimeSpan ActivityPersistInterval = TimeSpan.FromMinutes(1);
 
@@ -32,6 +34,7 @@ public sealed partial class SandboxGrain(
     private AgentEndpoint? _endpoint;
     private IGrainTimer? _idleTimer;
     private DateTimeOffset _persistedLastActive;
+    private DateTimeOffset _callsOpenUntil;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -51,7 +54,12 @@ public sealed partial class SandboxGrain(
 
         _persistedLastActive = record.State.LastActive;
         var container = await containers.FindAsync(Name, cancellationToken);
-        if (container is { Running: true })
+        if (container is { Running: true } && record.State.Status != SandboxStatus.Running)
+        {
+            // A container its record says is asleep (an agent that went silent, a start that failed) runs for no one.
+            await containers.StopAsync(container.Id, cancellationToken);
+        }
+        else if (container is { Running: true })
         {
             _endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
             egress.Open(Name);
@@ -71,6 +79,22 @@ public sealed partial class SandboxGrain(
         if (Exists && record.State.LastActive != _persistedLastActive)
         {
             await record.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            // Always-active is for watching a container's idleness; without one there is nothing to watch.
+            if (_endpoint is null)
+            {
+                DeactivateOnIdle();
+            }
         }
     }
 
@@ -109,6 +133,18 @@ public sealed partial class SandboxGrain(
 
         Touch();
         return _endpoint!;
+    }
+
+    public Task KeepAwakeAsync(TimeSpan lease)
+    {
+        if (_endpoint is not null)
+        {
+            Touch();
+            var until = time.GetUtcNow() + lease;
+            _callsOpenUntil = until > _callsOpenUntil ? until : _callsOpenUntil;
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task ReportUnreachableAsync(string generation)
@@ -162,15 +198,13 @@ public sealed partial class SandboxGrain(
             await record.ClearStateAsync();
         }
 
-        await Catalog.ForgetAsync(Name);
+        await GrainFactory.GetCatalog().ForgetAsync(SandboxGrains.Scope, Name);
         SandboxLog.Destroyed(logger, Name);
         DeactivateOnIdle();
         return existed;
     }
 
     public Task ReattachAsync() => Task.CompletedTask;
-
-    private ISandboxCatalogGrain Catalog => GrainFactory.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key);
 
     private async Task StartContainerAsync(bool isNew)
     {
@@ -214,6 +248,8 @@ public sealed partial class SandboxGrain(
             await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             record.State.Status = SandboxStatus.Sleeping;
             await SaveAsync();
+            egress.Close(Name);
+            await containers.StopAsync(containerId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             throw;
         }
 
@@ -231,17 +267,17 @@ public sealed partial class SandboxGrain(
 
     private async Task CheckIdleAsync(CancellationToken cancellationToken)
     {
-        var verdict = await _idleCheck.EvaluateAsync(_endpoint, record.State, cancellationToken);
+        var callsOpen = time.GetUtcNow() < _callsOpenUntil;
+        var verdict = await _idleCheck.EvaluateAsync(_endpoint, record.State, callsOpen, options.Value.MaxAwakeWithoutCalls, cancellationToken);
         switch (verdict)
         {
             case IdleVerdict.Sleep:
                 await SleepAsync();
                 break;
             case IdleVerdict.AgentGone:
-                egress.Close(Name);
-                _endpoint = null;
-                record.State.Status = SandboxStatus.Sleeping;
-                await SaveAsync();
+                // A silent agent may be a stopped or replaced one: the container must not run on unwatched.
+                SandboxLog.AgentGone(logger, Name);
+                await SleepAsync();
                 break;
             default:
                 // Only the record: listings ask running sandboxes directly, so the catalog
@@ -277,7 +313,7 @@ public sealed partial class SandboxGrain(
     private async Task SaveAsync()
     {
         var view = View();
-        await Task.WhenAll(record.WriteStateAsync(), Catalog.RecordAsync(view));
+        await Task.WhenAll(record.WriteStateAsync(), GrainFactory.GetCatalog().RecordAsync(SandboxGrains.Scope, view));
         _persistedLastActive = view.LastActive;
     }
 

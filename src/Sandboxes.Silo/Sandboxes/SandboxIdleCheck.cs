@@ -5,23 +5,30 @@ using Sandboxes.Silo.Agents;
 namespace Sandboxes.Silo.Sandboxes;
 
 /// <summary>
-/// Decides whether a running sandbox has been idle long enough to sleep. The grain only
-/// sees the calls that woke it; the agent also knows about calls still streaming, so it
-/// is asked before the container is stopped.
+/// Decides whether a running sandbox has been idle long enough to sleep. Idleness is the
+/// silo's to judge: the record's LastActive moves only with calls the silo relays (see
+/// <see cref="SandboxActivity"/>), never with what the agent, which is the sandbox's own code,
+/// reports. The agent is asked one thing, whether processes started through the API still run,
+/// and that keeps a sandbox awake only up to <c>maxAwakeWithoutCalls</c>.
 /// </summary>
 public sealed class SandboxIdleCheck(AgentChannels agents, TimeProvider time)
 {
-    public async Task<IdleVerdict> EvaluateAsync(AgentEndpoint? endpoint, SandboxRecord record, CancellationToken cancellationToken)
+    public async Task<IdleVerdict> EvaluateAsync(AgentEndpoint? endpoint, SandboxRecord record, bool callsOpen, TimeSpan maxAwakeWithoutCalls, CancellationToken cancellationToken)
     {
-        if (endpoint is null || record.SleepPolicy.KeepAlive)
+        if (endpoint is null || record.SleepPolicy.KeepAlive || callsOpen)
         {
             return IdleVerdict.StayAwake;
         }
 
-        var now = time.GetUtcNow();
-        if (now - record.LastActive < record.SleepPolicy.SleepAfter)
+        var idle = time.GetUtcNow() - record.LastActive;
+        if (idle < record.SleepPolicy.SleepAfter)
         {
             return IdleVerdict.StayAwake;
+        }
+
+        if (idle >= maxAwakeWithoutCalls)
+        {
+            return IdleVerdict.Sleep;
         }
 
         AgentStatus status;
@@ -34,26 +41,8 @@ public sealed class SandboxIdleCheck(AgentChannels agents, TimeProvider time)
             return IdleVerdict.AgentGone;
         }
 
-        // Processes started with Processes.Start keep the sandbox awake while they run;
-        // children left behind by exec do not.
-        if (status.CallsInFlight > 0 || status.RunningProcesses > 0)
-        {
-            record.LastActive = now;
-            return IdleVerdict.StayAwake;
-        }
-
-        var agentIdle = TimeSpan.FromMilliseconds(status.IdleMilliseconds);
-        if (agentIdle < record.SleepPolicy.SleepAfter)
-        {
-            var agentLastActive = now - agentIdle;
-            if (agentLastActive > record.LastActive)
-            {
-                record.LastActive = agentLastActive;
-            }
-
-            return IdleVerdict.StayAwake;
-        }
-
-        return IdleVerdict.Sleep;
+        // Processes started with Processes.Start keep the sandbox awake while they run (up to
+        // the ceiling above); children left behind by exec do not.
+        return status.RunningProcesses > 0 ? IdleVerdict.StayAwake : IdleVerdict.Sleep;
     }
 }

@@ -20,6 +20,9 @@ internal static partial class SandboxLog
     [LoggerMessage(6, LogLevel.Information, "Sandbox {Sandbox} deactivating ({Reason}); its container keeps running")]
     public static partial void Deactivating(ILogger logger, string sandbox, string reason);
 
+    [LoggerMessage(8, LogLevel.Warning, "Sandbox {Sandbox}'s agent no longer answers; stopping its container")]
+    public static partial void AgentGone(ILogger logger, string sandbox);
+
     [LoggerMessage(7, LogLevel.Warning, "Sandbox {Sandbox} idleness check failed")]
     public static partial void IdleCheckFailed(ILogger logger, Exception exception, string sandbox);
 }

@@ -11,7 +11,7 @@ public sealed class AgentStartFailureTests
     [Fact]
     public async Task An_image_the_agent_cannot_start_in_gives_unavailable_and_leaves_a_sleeping_sandbox_that_can_be_destroyed()
     {
-        await using var silo = new TestSilo(new Dictionary<string, string?> { ["Sandboxes:AgentReadyTimeout"] = "00:00:03" });
+        await using var silo = new TestSilo(new Dictionary<string, string?> { ["Sandboxes:AgentReadyTimeout"] = "00:00:03", ["Limits:AllowedImages:0"] = "sbxtest-empty:*" });
         await silo.StartAsync();
 
         // An image with no files at all: docker-init starts, but sandboxd has no libc to run with.

@@ -1,17 +1,21 @@
 using System.Collections.Concurrent;
 
-namespace Sandboxes.Silo.Preview;
+namespace Sandboxes.Silo.Sandboxes;
 
 /// <summary>
-/// Preview traffic is activity. Requests mostly skip the grain (cached token checks) and the
-/// agent (the silo holds the connection), so this tells each sandbox's grain, at most once a
-/// second, that a request arrived, and every few seconds while a long one (a WebSocket, an
-/// event stream) is still open.
+/// The silo's own count of the calls it relays to each sandbox: API calls and streams, and
+/// preview requests. Idleness is judged from this, never from what the sandbox's agent says.
+/// Preview requests mostly skip the grain (cached token checks), and a stream holds no grain
+/// call while it runs, so this tells each sandbox's grain, at most once a second, that a call
+/// arrived, and every few seconds while a long one (a stream, a WebSocket) is still open.
 /// </summary>
-public sealed class PreviewActivity(IGrainFactory grains, TimeProvider time) : BackgroundService
+public sealed class SandboxActivity(IGrainFactory grains, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan TouchEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one touch keeps a sandbox awake: past the next sweep, which renews it while the call is open.</summary>
+    private static readonly TimeSpan Lease = SweepEvery * 2 + TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, int> _open = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _touched = new();
@@ -54,10 +58,10 @@ public sealed class PreviewActivity(IGrainFactory grains, TimeProvider time) : B
         _touched[sandbox] = now;
 
         // Fire and forget: a request never waits for its activity to be recorded.
-        _ = grains.GetGrain<ISandboxGrain>(sandbox).WakeAsync(createIfMissing: false).ContinueWith(_ => { }, TaskScheduler.Default);
+        _ = grains.GetGrain<ISandboxGrain>(sandbox).KeepAwakeAsync(Lease).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private sealed class Ending(PreviewActivity activity, string sandbox) : IDisposable
+    private sealed class Ending(SandboxActivity activity, string sandbox) : IDisposable
     {
         public void Dispose() => activity._open.AddOrUpdate(sandbox, 0, (_, n) => n - 1);
     }
