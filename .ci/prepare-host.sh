@@ -273,7 +273,23 @@ cmd_azurite_stop() {
   step "azurite: stopped pid $pid"
 }
 
+# A host that built the image on the system engine before the product had its own engine:
+# carry the current image across (docker save | docker load, about a minute) instead of a
+# debootstrap (about four). The tag is the one build-image.sh computes (keep the two alike).
+image_from_system_engine() {
+  local system=unix:///var/run/docker.sock repo="${SANDBOXES_IMAGE_REPO:-sandboxes/sandbox}" dir hash tag
+  [[ -n "${DOCKER_HOST:-}" && "$DOCKER_HOST" != "$system" && -S "${system#unix://}" ]] || return 0
+  dir="$repo_root/src/Sandboxes.Image"
+  hash="$(cd "$dir" && sha256sum build-image.sh packages.txt packages-apt.txt | sha256sum | cut -c1-64)"
+  tag="$repo:${hash:0:12}"
+  docker image inspect "$tag" >/dev/null 2>&1 && return 0
+  timeout 10 docker -H "$system" image inspect "$tag" >/dev/null 2>&1 || return 0
+  step "image: copying $tag from the system engine to $DOCKER_HOST"
+  docker -H "$system" save "$tag" | docker load >/dev/null
+}
+
 cmd_image() {
+  image_from_system_engine
   step "image: src/Sandboxes.Image/build-image.sh"
   "$repo_root/src/Sandboxes.Image/build-image.sh"
 }

@@ -15,8 +15,6 @@
 #   SANDBOXES_IMAGE_REPO     image repository (default sandboxes/sandbox)
 #   SANDBOXES_DEBIAN_MIRROR  Debian mirror (default: the machine's apt sources,
 #                            else http://deb.debian.org/debian)
-#   DOCKER_HOST              the engine to build into (the product's own, from
-#                            .ci/prepare-host.sh engine-env; default the system engine)
 #   TMPDIR                   where the rootfs is built (default /var/tmp; needs a
 #                            filesystem that allows exec and device nodes)
 set -Eeuo pipefail
@@ -32,7 +30,7 @@ for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
     --verbose) verbose=1 ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-image: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,9 +39,7 @@ say() { printf '[build-image %3ds] %s\n' "$SECONDS" "$*"; }
 die() { printf 'build-image: %s\n' "$*" >&2; exit 1; }
 
 command -v docker >/dev/null || die "docker CLI not found; run .ci/prepare-host.sh packages"
-engine="${DOCKER_HOST:-unix:///var/run/docker.sock}"
-docker version >/dev/null 2>&1 || die "Docker engine does not answer on $engine; run .ci/prepare-host.sh engine"
-
+docker version >/dev/null 2>&1 || die "Docker engine does not answer on /var/run/docker.sock; run .ci/prepare-host.sh docker"
 
 hash="$(cd "$script_dir" && sha256sum build-image.sh packages.txt packages-apt.txt | sha256sum | cut -c1-64)"
 tag="$repo:${hash:0:12}"
@@ -54,18 +50,6 @@ if [[ $force -eq 0 ]] && image_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>
     docker tag "$tag" "$repo:latest"
   fi
   say "image $tag is up to date (also $repo:latest)"
-  exit 0
-fi
-
-# A host that built this image on the system engine before the product had its own: carry
-# it across (docker save | docker load, about a minute) instead of a debootstrap (about four).
-system_engine=unix:///var/run/docker.sock
-if [[ $force -eq 0 && "$engine" != "$system_engine" && -S "${system_engine#unix://}" ]] &&
-    docker -H "$system_engine" image inspect "$tag" >/dev/null 2>&1; then
-  say "copying $tag from the system engine ($system_engine) to $engine"
-  docker -H "$system_engine" save "$tag" | docker load >/dev/null
-  docker tag "$tag" "$repo:latest"
-  say "image $tag copied (also $repo:latest)"
   exit 0
 fi
 

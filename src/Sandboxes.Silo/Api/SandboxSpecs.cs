@@ -10,6 +10,9 @@ public static class SandboxSpecs
     public static readonly TimeSpan MinSleepAfter = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxSleepAfter = TimeSpan.FromDays(30);
 
+    /// <summary>Less than this leaves no room for the agent's own files.</summary>
+    public const long MinDiskBytes = 32L << 20;
+
     public static SandboxSpec FromOptions(SandboxOptions? options, SandboxDefaults defaults)
     {
         var spec = defaults.Spec();
@@ -33,6 +36,7 @@ public static class SandboxSpecs
             throw Invalid($"pids limit must be at least 16, not {options.PidsLimit}");
         }
 
+        RequireDisk(options.DiskBytes, defaults.MaxDiskBytes);
         RequireEnv(options.Env);
         foreach (var key in options.Labels.Keys)
         {
@@ -48,6 +52,7 @@ public static class SandboxSpecs
             Cpus = options.Cpus == 0 ? spec.Cpus : options.Cpus,
             MemoryBytes = options.MemoryBytes == 0 ? spec.MemoryBytes : checked((long)options.MemoryBytes),
             PidsLimit = options.PidsLimit == 0 ? spec.PidsLimit : checked((int)options.PidsLimit),
+            DiskBytes = options.DiskBytes == 0 ? spec.DiskBytes : (long)options.DiskBytes,
             Env = options.Env.ToImmutableDictionary(StringComparer.Ordinal),
             Labels = options.Labels.ToImmutableDictionary(StringComparer.Ordinal),
         };
@@ -67,6 +72,14 @@ public static class SandboxSpecs
         }
 
         return new SleepPolicy(value, keepAlive);
+    }
+
+    private static void RequireDisk(ulong diskBytes, long maxDiskBytes)
+    {
+        if (diskBytes != 0 && (diskBytes < MinDiskBytes || diskBytes > (ulong)maxDiskBytes))
+        {
+            throw Invalid($"disk must be between {MinDiskBytes >> 20} MiB and {maxDiskBytes} bytes (the limit Sandboxes:MaxDiskBytes), not {diskBytes} bytes");
+        }
     }
 
     public static void RequireEnv(IEnumerable<KeyValuePair<string, string>> env)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Api;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -28,6 +29,11 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
         if (options.DefaultCpus <= 0 || options.DefaultMemoryBytes < 16L << 20 || options.DefaultPidsLimit < 16)
         {
             failures.Add("Sandboxes:DefaultCpus must be > 0, DefaultMemoryBytes at least 16 MiB and DefaultPidsLimit at least 16.");
+        }
+
+        if (options.MaxDiskBytes < SandboxSpecs.MinDiskBytes || options.DefaultDiskBytes < SandboxSpecs.MinDiskBytes || options.DefaultDiskBytes > options.MaxDiskBytes)
+        {
+            failures.Add($"Sandboxes:DefaultDiskBytes ({options.DefaultDiskBytes}) must be at least {SandboxSpecs.MinDiskBytes >> 20} MiB and at most Sandboxes:MaxDiskBytes ({options.MaxDiskBytes}).");
         }
 
         var languages = options.CodePrestart.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
