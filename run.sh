@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a working one-node Sandboxes cluster in the foreground.
 #
-# Installs what is missing (Docker engine, Azurite, clang for the AOT agent, the sandbox
+# Installs what is missing (the product's own Docker engine, Azurite, clang for the AOT agent, the sandbox
 # image), then runs one silo with Azure Storage clustering and grain state on a local
 # Azurite. Data lives under $SANDBOXES_HOME (default /var/lib/sandboxes). A second run
 # rebuilds nothing that has not changed. Ctrl-C stops the silo; sandboxes keep running
@@ -15,7 +15,8 @@ export SANDBOXES_HOME="${SANDBOXES_HOME:-/var/lib/sandboxes}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 .ci/prepare-host.sh packages
-.ci/prepare-host.sh docker
+.ci/prepare-host.sh engine
+eval "$(.ci/prepare-host.sh engine-env)"
 .ci/prepare-host.sh azurite "$SANDBOXES_HOME/azurite"
 .ci/prepare-host.sh image
 .ci/publish-agent.sh "$SANDBOXES_HOME/agent"
@@ -25,4 +26,5 @@ dotnet build src/Sandboxes.Silo -c Release -nologo -v quiet -clp:ErrorsOnly
 echo "silo: starting (Ctrl-C to stop) ..."
 exec dotnet src/Sandboxes.Silo/bin/Release/net10.0/Sandboxes.Silo.dll \
   --Sandboxes:DataRoot="$SANDBOXES_HOME" \
+  --Sandboxes:DockerEndpoint="$DOCKER_HOST" \
   "$@"

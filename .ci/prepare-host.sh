@@ -6,21 +6,31 @@
 #   packages          apt-get install what is missing: docker.io, debootstrap, clang,
 #                     zlib1g-dev (Native AOT), chromium (browser test), git (git tests),
 #                     npm if no npm is on PATH
-#   docker            start dockerd (detached) unless the engine already answers
+#   docker            start the system dockerd (detached) unless it already answers; only
+#                     needed to carry an existing image across (see build-image.sh)
+#   engine            start the product's own engine unless it answers: a dockerd with its
+#                     own socket, data root and exec root under $SANDBOXES_HOME/engine,
+#                     --userns-remap=default (container root is an unprivileged host uid),
+#                     no bridge, no iptables, no logs, and btrfs storage on a sparse loop file
+#                     with quotas on, so `--storage-opt size` (a sandbox's disk) is enforced
 #   azurite-install   npm-install Azurite $SANDBOXES_AZURITE_VERSION into /opt/sandboxes/azurite
 #   azurite [DIR]     install if needed, then start Azurite on 127.0.0.1:10000-10002
 #                     unless those ports already answer; data, log and pid file in DIR
 #   azurite-stop [DIR] stop the Azurite that `azurite DIR` started (from DIR/azurite.pid)
 #   image             build the default sandbox image (skipped when up to date)
-#   all [DIR]         packages, docker, azurite-install, azurite DIR, image
+#   engine-env        print `export DOCKER_HOST=...` for the product's engine
+#   all [DIR]         packages, engine, azurite-install, azurite DIR, image
 # Environment:
 #   SANDBOXES_AZURITE_PORT     first of Azurite's three ports (default 10000)
 #   SANDBOXES_AZURITE_DIR      Azurite data dir when DIR is not given
 #                              (default /var/lib/sandboxes/azurite)
 #   SANDBOXES_AZURITE_VERSION  Azurite version (default 3.35.0, the last one whose
 #                              engines allow Debian 12's Node 18; 3.36+ want Node 21+)
+#   SANDBOXES_HOME             the product's state (default /var/lib/sandboxes)
+#   SANDBOXES_ENGINE_DISK      size of the engine's sparse disk file when it is first made
+#                              (default: half the free space here, 8G to 100G), e.g. 200G
 # Logs: /var/log/sandboxes-apt.log, /var/log/sandboxes-npm.log,
-#       /var/log/sandboxes-dockerd.log, DIR/azurite.log
+#       /var/log/sandboxes-dockerd.log, $SANDBOXES_HOME/engine/dockerd.log, DIR/azurite.log
 set -Eeuo pipefail
 # Any command that fails and ends the script says which one and where, so no failure is silent.
 trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR
@@ -50,7 +60,8 @@ wait_for() {
 
 cmd_packages() {
   # chromium: the browser test drives Debian's build through Playwright (no browser download).
-  local wanted=(docker.io apparmor debootstrap debian-archive-keyring clang zlib1g-dev ca-certificates chromium git)
+  # btrfs-progs: the engine's data root is btrfs, the one filesystem whose quotas this kernel has.
+  local wanted=(docker.io btrfs-progs apparmor debootstrap debian-archive-keyring clang zlib1g-dev ca-certificates chromium git)
   command -v npm >/dev/null || wanted+=(npm)
   local missing=() p
   for p in "${wanted[@]}"; do
@@ -103,6 +114,87 @@ cmd_docker() {
   fi
   step "docker: engine answers (API $(docker version --format '{{.Server.APIVersion}}'))${pid:+, dockerd pid $pid}"
 }
+
+sandboxes_home="${SANDBOXES_HOME:-/var/lib/sandboxes}"
+engine_dir="$sandboxes_home/engine"
+engine_disk="$engine_dir/disk.img"
+engine_data="$engine_dir/data"
+# Short on purpose: containerd's socket lives below it, and socket paths stop at 108 bytes.
+engine_exec="$engine_dir/run"
+engine_sock="$engine_dir/docker.sock"
+engine_pid="$engine_dir/dockerd.pid"
+engine_log="$engine_dir/dockerd.log"
+
+engine_answers() { timeout 10 docker -H "unix://$engine_sock" version --format '{{.Server.APIVersion}}' >/dev/null 2>&1; }
+engine_up_or_dead() { ! kill -0 "$1" 2>/dev/null || engine_answers; }
+
+# Half the free space of the filesystem holding $SANDBOXES_HOME, between 8 and 100 GiB.
+engine_default_disk() {
+  local free_gib
+  free_gib=$(( $(df -Pk "$sandboxes_home" | awk 'NR == 2 { print $4 }') / 1024 / 1024 / 2 ))
+  (( free_gib < 8 )) && free_gib=8
+  (( free_gib > 100 )) && free_gib=100
+  echo "${free_gib}G"
+}
+
+# The btrfs filesystem on a sparse loop file, mounted at $engine_data with quotas on. Each step
+# is checked rather than assumed, so a restarted machine (file there, no mount) and a second
+# run (all there) both pass through.
+engine_filesystem() {
+  mkdir -p "$engine_dir" "$engine_data"
+  chmod 0711 "$sandboxes_home" "$engine_dir"
+  if [[ ! -s "$engine_disk" ]]; then
+    local size="${SANDBOXES_ENGINE_DISK:-$(engine_default_disk)}"
+    step "engine: making a $size sparse btrfs file $engine_disk"
+    rm -f "$engine_disk"
+    truncate -s "$size" "$engine_disk"
+    chmod 0600 "$engine_disk"
+    mkfs.btrfs -q -L sandboxes-engine "$engine_disk" >/dev/null
+  fi
+  if ! mountpoint -q "$engine_data"; then
+    step "engine: mounting $engine_disk at $engine_data"
+    mount -o loop "$engine_disk" "$engine_data"
+  fi
+  [[ "$(stat -f -c %T "$engine_data")" == btrfs ]] || die "$engine_data is mounted but is not btrfs; unmount it first"
+  # Quotas are a property of the filesystem and survive a remount; enabling them again is cheap.
+  btrfs qgroup show "$engine_data" >/dev/null 2>&1 || btrfs quota enable "$engine_data"
+}
+
+cmd_engine() {
+  command -v dockerd >/dev/null || die "no dockerd; run: $0 packages"
+  command -v mkfs.btrfs >/dev/null || die "no mkfs.btrfs; run: $0 packages"
+  if engine_answers && mountpoint -q "$engine_data"; then
+    step "engine: answers on $engine_sock"
+    return
+  fi
+  need_root "starting the engine"
+  engine_filesystem
+  local pid=""
+  if [[ -s "$engine_pid" ]] && pid="$(cat "$engine_pid")" && grep -qa "$engine_sock" "/proc/$pid/cmdline" 2>/dev/null; then
+    step "engine: dockerd (pid $pid) is running but not answering yet; waiting up to 60 s"
+  else
+    # A pid file from before a crash or restart: dockerd refuses to start while it names a live process.
+    rm -f "$engine_pid"
+    step "engine: starting dockerd on $engine_sock (log $engine_log)"
+    # Own session, no stdin, output to a file: it outlives this script and the CI step.
+    setsid nohup dockerd \
+      --host "unix://$engine_sock" --data-root "$engine_data" --exec-root "$engine_exec" --pidfile "$engine_pid" \
+      --userns-remap=default --storage-driver btrfs --log-driver none \
+      --bridge none --iptables=false --ip-masq=false --ip-forward=false \
+      --label "sandboxes.owner=prepare-host" --label "sandboxes.home=$sandboxes_home" \
+      >>"$engine_log" 2>&1 </dev/null &
+    pid=$!
+  fi
+  # Stop waiting at once if the dockerd we started dies (bad flag, storage driver, ...).
+  if ! wait_for 60 engine_up_or_dead "$pid" || ! engine_answers; then
+    tail -n 20 "$engine_log" >&2 2>/dev/null || true
+    die "the engine did not answer on $engine_sock (it exited, or 60 s passed); see $engine_log"
+  fi
+  step "engine: answers on $engine_sock (dockerd pid $pid, remapped root $(engine_remapped_root))"
+}
+
+# The host uid that root in a container is, from the engine's own data root (DATA/UID.GID).
+engine_remapped_root() { docker -H "unix://$engine_sock" info --format '{{.DockerRootDir}}' | sed 's/.*\///'; }
 
 azurite_installed_version() {
   [[ -x "$azurite_bin" ]] || return 0
@@ -181,7 +273,23 @@ cmd_azurite_stop() {
   step "azurite: stopped pid $pid"
 }
 
+# A host that built the image on the system engine before the product had its own engine:
+# carry the current image across (docker save | docker load, about a minute) instead of a
+# debootstrap (about four). The tag is the one build-image.sh computes (keep the two alike).
+image_from_system_engine() {
+  local system=unix:///var/run/docker.sock repo="${SANDBOXES_IMAGE_REPO:-sandboxes/sandbox}" dir hash tag
+  [[ -n "${DOCKER_HOST:-}" && "$DOCKER_HOST" != "$system" && -S "${system#unix://}" ]] || return 0
+  dir="$repo_root/src/Sandboxes.Image"
+  hash="$(cd "$dir" && sha256sum build-image.sh packages.txt packages-apt.txt | sha256sum | cut -c1-64)"
+  tag="$repo:${hash:0:12}"
+  docker image inspect "$tag" >/dev/null 2>&1 && return 0
+  timeout 10 docker -H "$system" image inspect "$tag" >/dev/null 2>&1 || return 0
+  step "image: copying $tag from the system engine to $DOCKER_HOST"
+  docker -H "$system" save "$tag" | docker load >/dev/null
+}
+
 cmd_image() {
+  image_from_system_engine
   step "image: src/Sandboxes.Image/build-image.sh"
   "$repo_root/src/Sandboxes.Image/build-image.sh"
 }
@@ -189,11 +297,13 @@ cmd_image() {
 case "${1:-}" in
   packages) cmd_packages ;;
   docker) cmd_docker ;;
+  engine) cmd_engine ;;
+  engine-env) echo "export DOCKER_HOST=unix://$engine_sock" ;;
   azurite-install) cmd_azurite_install ;;
   azurite) cmd_azurite "${2:-}" ;;
   azurite-stop) cmd_azurite_stop "${2:-}" ;;
   image) cmd_image ;;
-  all) cmd_packages; cmd_docker; cmd_azurite_install; cmd_azurite "${2:-}"; cmd_image ;;
-  -h|--help|help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-  *) echo "usage: $0 all [AZURITE_DIR]|packages|docker|azurite-install|azurite [DIR]|azurite-stop [DIR]|image (see --help)" >&2; exit 2 ;;
+  all) cmd_packages; cmd_engine; cmd_azurite_install; cmd_azurite "${2:-}"; cmd_image ;;
+  -h|--help|help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  *) echo "usage: $0 all [AZURITE_DIR]|packages|docker|engine|engine-env|azurite-install|azurite [DIR]|azurite-stop [DIR]|image (see --help)" >&2; exit 2 ;;
 esac

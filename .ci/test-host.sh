@@ -11,7 +11,10 @@ account="AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ
 export SANDBOXES_STORAGE="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:10010/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10011/devstoreaccount1;TableEndpoint=http://127.0.0.1:10012/devstoreaccount1;"
 
 .ci/prepare-host.sh packages >&2
-.ci/prepare-host.sh docker >&2
+.ci/prepare-host.sh engine >&2
+# The product's own engine (user-namespace remapped, btrfs with quotas): the docker CLI
+# (image build, stale-container cleanup, the benchmarks' baselines) and the tests use it.
+eval "$(.ci/prepare-host.sh engine-env)"
 .ci/prepare-host.sh azurite "${SANDBOXES_TEST_AZURITE_DIR:-/tmp/sandboxes-test-azurite}" >&2
 .ci/prepare-host.sh image >&2
 .ci/publish-agent.sh "$SANDBOXES_AGENT_DIR" >&2

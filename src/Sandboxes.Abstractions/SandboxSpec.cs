@@ -12,4 +12,7 @@ public sealed record SandboxSpec
     [Id(3)] public required int PidsLimit { get; init; }
     [Id(4)] public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
     [Id(5)] public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>Disk the sandbox may add on top of its image; 0 (a record from before disk limits) means none.</summary>
+    [Id(6)] public long DiskBytes { get; init; }
 }

@@ -12,13 +12,14 @@ public static class CreateCommand
         var image = new Option<string?>("--image") { Description = "Image to run (default: the server's)" };
         var cpus = new Option<double?>("--cpus") { Description = "CPU limit in cores, e.g. 0.5" };
         var memory = new Option<string?>("--memory") { Description = "Memory limit, e.g. 512m or 2g" };
+        var disk = new Option<string?>("--disk") { Description = "Disk the sandbox may add to its image, e.g. 512m or 10g (default: the server's)" };
         var env = new Option<string[]>("--env", "-e") { Description = "Environment variable K=V (repeatable)" };
         var label = new Option<string[]>("--label", "-l") { Description = "Label K=V (repeatable)" };
         var sleepAfter = new Option<string?>("--sleep-after") { Description = "Idle time before sleeping, e.g. 10m" };
         var keepAlive = new Option<bool>("--keep-alive") { Description = "Never sleep for idleness" };
         var command = new Command("create", "Create a sandbox with options (or show the existing one)")
         {
-            name, image, cpus, memory, env, label, sleepAfter, keepAlive,
+            name, image, cpus, memory, disk, env, label, sleepAfter, keepAlive,
         };
         command.SetAction((parse, cancellationToken) => CliContext.ReportErrorsAsync(async () =>
         {
@@ -27,6 +28,7 @@ public static class CreateCommand
                 Image = parse.GetValue(image) ?? string.Empty,
                 Cpus = parse.GetValue(cpus) ?? 0,
                 MemoryBytes = parse.GetValue(memory) is { } m ? Units.ParseSize(m) : 0,
+                DiskBytes = parse.GetValue(disk) is { } d ? Units.ParseSize(d) : 0,
                 KeepAlive = parse.GetValue(keepAlive),
                 SleepAfter = parse.GetValue(sleepAfter) is { } s ? Duration.FromTimeSpan(Units.ParseDuration(s)) : null,
             };

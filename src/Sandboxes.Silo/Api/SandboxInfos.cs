@@ -15,6 +15,7 @@ public static class SandboxInfos
             Cpus = view.Spec.Cpus,
             MemoryBytes = (ulong)view.Spec.MemoryBytes,
             PidsLimit = (uint)view.Spec.PidsLimit,
+            DiskBytes = (ulong)view.Spec.DiskBytes,
             Created = Timestamp.FromDateTimeOffset(view.Created),
             LastActive = Timestamp.FromDateTimeOffset(view.LastActive),
             SleepAfter = Duration.FromTimeSpan(view.SleepPolicy.SleepAfter),

@@ -12,6 +12,9 @@ public static class SandboxSpecs
     public static readonly TimeSpan MinSleepAfter = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxSleepAfter = TimeSpan.FromDays(30);
 
+    /// <summary>Less than this leaves no room for the agent's own files.</summary>
+    public const long MinDiskBytes = 32L << 20;
+
     public static SandboxSpec FromOptions(SandboxOptions? options, SandboxDefaults defaults, SandboxLimits limits)
     {
         var spec = defaults.Spec();
@@ -38,6 +41,7 @@ public static class SandboxSpecs
         }
 
         Require(options.PidsLimit <= limits.MaxPidsLimit, "pids_limit", options.PidsLimit, "MaxPidsLimit", limits.MaxPidsLimit);
+        RequireDisk(options.DiskBytes, defaults.MaxDiskBytes);
         RequireEnv(options.Env);
         Require(options.Env.Count <= limits.MaxEnvCount, "env (variables)", options.Env.Count, "MaxEnvCount", limits.MaxEnvCount);
         var envBytes = options.Env.Sum(e => (long)Encoding.UTF8.GetByteCount(e.Key) + Encoding.UTF8.GetByteCount(e.Value));
@@ -55,6 +59,7 @@ public static class SandboxSpecs
             Cpus = options.Cpus == 0 ? spec.Cpus : options.Cpus,
             MemoryBytes = options.MemoryBytes == 0 ? spec.MemoryBytes : checked((long)options.MemoryBytes),
             PidsLimit = options.PidsLimit == 0 ? spec.PidsLimit : checked((int)options.PidsLimit),
+            DiskBytes = options.DiskBytes == 0 ? spec.DiskBytes : (long)options.DiskBytes,
             Env = options.Env.ToImmutableDictionary(StringComparer.Ordinal),
             Labels = options.Labels.ToImmutableDictionary(StringComparer.Ordinal),
         };
@@ -74,6 +79,14 @@ public static class SandboxSpecs
         }
 
         return new SleepPolicy(value, keepAlive);
+    }
+
+    private static void RequireDisk(ulong diskBytes, long maxDiskBytes)
+    {
+        if (diskBytes != 0 && (diskBytes < MinDiskBytes || diskBytes > (ulong)maxDiskBytes))
+        {
+            throw Invalid($"disk must be between {MinDiskBytes >> 20} MiB and {maxDiskBytes} bytes (the limit Sandboxes:MaxDiskBytes), not {diskBytes} bytes");
+        }
     }
 
     public static void RequireEnv(IEnumerable<KeyValuePair<string, string>> env)

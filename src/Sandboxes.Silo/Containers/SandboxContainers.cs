@@ -8,10 +8,11 @@ namespace Sandboxes.Silo.Containers;
 
 /// <summary>
 /// The silo's only door to the Docker engine. Every container it makes is locked down:
-/// no network, docker-init, all capabilities dropped, no-new-privileges, limits, no
-/// Docker socket, and the owner label.
+/// no network, docker-init, all capabilities dropped, no-new-privileges, limits (disk too),
+/// no Docker socket, no Docker log, and the owner label. The engine remaps users, so root
+/// inside is an unprivileged user on the host (see <see cref="SandboxFolders"/>).
 /// </summary>
-public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOptions> options, IOptions<EgressOptions> egress, ILogger<SandboxContainers> logger)
+public sealed class SandboxContainers(DockerClient docker, SandboxFolders folders, IOptions<SandboxesOptions> options, IOptions<EgressOptions> egress, ILogger<SandboxContainers> logger)
 {
     /// <summary>Where sandboxd and its socket folder appear inside the container.</summary>
     public const string AgentMount = "/.sandboxes/agent";
@@ -74,8 +75,9 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
     public async Task<string> CreateAsync(string name, SandboxSpec spec, CancellationToken cancellationToken)
     {
         var hostFolder = HostFolder(name);
-        Directory.CreateDirectory(hostFolder);
-        Directory.CreateDirectory(EgressFolder(name));
+        folders.Prepare(hostFolder);
+        folders.Prepare(EgressFolder(name));
+        var storage = await StorageAsync(spec, cancellationToken);
         var labels = new Dictionary<string, string>
         {
             [ContainerLabels.Owner] = _options.Owner,
@@ -111,6 +113,11 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
                             $"{EgressFolder(name)}:{EgressMount}:ro",
                         ],
                         RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
+
+                        // sandboxd keeps each process's output itself; a Docker log would only be
+                        // a second, unbounded copy of whatever PID 1's stdout is fed.
+                        LogConfig = new LogConfig { Type = "none" },
+                        StorageOpt = storage,
                     },
                 },
                 cancellationToken);
@@ -132,6 +139,35 @@ public sealed class SandboxContainers(DockerClient docker, IOptions<SandboxesOpt
         {
             throw new SandboxException(SandboxError.InvalidArgument, $"image '{spec.Image}' does not exist on this host; build it or name another image");
         }
+    }
+
+    /// <summary>
+    /// The disk limit as the engine takes it. btrfs counts every byte the container's
+    /// filesystem refers to, its image's included, so the limit is the image's size plus
+    /// what the sandbox may add, plus an eighth of the image for what btrfs counts beyond
+    /// the image's file sizes: its metadata, partly filled blocks and the engine's init
+    /// layer (about 6% of the default image when a container starts). A sandbox can so
+    /// always write its whole limit, and at most a few percent of its image more.
+    /// </summary>
+    private async Task<Dictionary<string, string>?> StorageAsync(SandboxSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.DiskBytes <= 0 || !folders.DiskLimits)
+        {
+            return null;
+        }
+
+        ImageInspectResponse image;
+        try
+        {
+            image = await docker.Images.InspectImageAsync(spec.Image, cancellationToken);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, $"image '{spec.Image}' does not exist on this host; build it or name another image");
+        }
+
+        var size = checked(image.Size + (image.Size / 8) + spec.DiskBytes);
+        return new Dictionary<string, string> { ["size"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 
     /// <summary>

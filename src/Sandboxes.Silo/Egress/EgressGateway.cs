@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Hosting;
 
 namespace Sandboxes.Silo.Egress;
@@ -10,7 +11,7 @@ namespace Sandboxes.Silo.Egress;
 /// the sandbox, so a connection needs no credentials to say who it comes from, and the
 /// sandbox cannot replace or remove the socket.
 /// </summary>
-public sealed class EgressGateway(IOptions<SandboxesOptions> sandboxes, IOptions<EgressOptions> egress, EgressPolicy policy, EgressLog log, EgressRefusals refusals) : IAsyncDisposable
+public sealed class EgressGateway(IOptions<SandboxesOptions> sandboxes, SandboxFolders folders, IOptions<EgressOptions> egress, EgressPolicy policy, EgressLog log, EgressRefusals refusals) : IAsyncDisposable
 {
     public const string SocketName = "proxy.sock";
 
@@ -30,7 +31,7 @@ public sealed class EgressGateway(IOptions<SandboxesOptions> sandboxes, IOptions
             }
 
             var folder = Folder(sandbox);
-            Directory.CreateDirectory(folder);
+            folders.Prepare(folder);
             _listeners[sandbox] = EgressListener.Start(sandbox, Path.Combine(folder, SocketName), policy, egress.Value, log);
         }
     }

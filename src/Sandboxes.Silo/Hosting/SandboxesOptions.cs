@@ -22,6 +22,15 @@ public sealed class SandboxesOptions
 
     public int DefaultPidsLimit { get; set; } = 512;
 
+    /// <summary>
+    /// Disk a sandbox may add on top of its image (files it writes, packages it installs),
+    /// enforced by the kernel: past it, writes fail with "Disk quota exceeded".
+    /// </summary>
+    public long DefaultDiskBytes { get; set; } = 10L << 30;
+
+    /// <summary>The most disk a create may ask for; above it the create is refused with INVALID_ARGUMENT.</summary>
+    public long MaxDiskBytes { get; set; } = 100L << 30;
+
     public TimeSpan DefaultSleepAfter { get; set; } = SleepPolicy.DefaultSleepAfter;
 
     /// <summary>
@@ -40,7 +49,17 @@ public sealed class SandboxesOptions
     /// </summary>
     public string CodePrestart { get; set; } = "python";
 
-    public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
+    /// <summary>
+    /// The product's own engine (.ci/prepare-host.sh engine starts it; run.sh passes its socket).
+    /// It must remap users and store containers on btrfs with quotas, or the silo refuses to start.
+    /// </summary>
+    public string DockerEndpoint { get; set; } = "unix:///var/lib/sandboxes/engine/docker.sock";
+
+    /// <summary>
+    /// Development only: accept an engine without user remapping or disk quotas (the system
+    /// Docker). Root in a sandbox is then root on the host, and sandboxes have no disk limit.
+    /// </summary>
+    public bool AllowUnconfinedEngine { get; set; }
 
     /// <summary>How long a starting container's agent may take to answer.</summary>
     public TimeSpan AgentReadyTimeout { get; set; } = TimeSpan.FromSeconds(20);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Api;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -33,6 +34,11 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
         if (options.MaxAwakeWithoutCalls <= TimeSpan.Zero)
         {
             failures.Add($"Sandboxes:MaxAwakeWithoutCalls must be a positive time span (e.g. 04:00:00), not {options.MaxAwakeWithoutCalls}.");
+        }
+
+        if (options.MaxDiskBytes < SandboxSpecs.MinDiskBytes || options.DefaultDiskBytes < SandboxSpecs.MinDiskBytes || options.DefaultDiskBytes > options.MaxDiskBytes)
+        {
+            failures.Add($"Sandboxes:DefaultDiskBytes ({options.DefaultDiskBytes}) must be at least {SandboxSpecs.MinDiskBytes >> 20} MiB and at most Sandboxes:MaxDiskBytes ({options.MaxDiskBytes}).");
         }
 
         var languages = options.CodePrestart.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

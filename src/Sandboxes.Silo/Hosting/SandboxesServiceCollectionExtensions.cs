@@ -45,12 +45,14 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<ConsoleAccess>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new DockerClientBuilder().WithEndpoint(new Uri(options.DockerEndpoint)).Build());
+        services.AddSingleton<SandboxFolders>();
         services.AddSingleton<SandboxContainers>();
         services.AddSingleton<AgentChannels>();
         services.AddSingleton<SandboxDefaults>();
         services.AddSingleton<SandboxCatalogTable>();
         services.AddSingleton<SandboxConnector>();
         services.AddSingleton<UploadForwarder>();
+        services.AddHostedService<EngineCheck>();
         services.AddHostedService<ContainerReattacher>();
         services.AddGrpc(grpc =>
         {

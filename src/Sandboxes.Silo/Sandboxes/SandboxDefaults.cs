@@ -14,7 +14,11 @@ public sealed class SandboxDefaults(IOptions<SandboxesOptions> options)
         Cpus = _options.DefaultCpus,
         MemoryBytes = _options.DefaultMemoryBytes,
         PidsLimit = _options.DefaultPidsLimit,
+        DiskBytes = _options.DefaultDiskBytes,
     };
+
+    /// <summary>The most disk a create may ask for (Sandboxes:MaxDiskBytes).</summary>
+    public long MaxDiskBytes => _options.MaxDiskBytes;
 
     public SleepPolicy SleepPolicy() => new(_options.DefaultSleepAfter, KeepAlive: false);
 }

@@ -19,6 +19,9 @@ public sealed class UploadForwarder
     /// <summary>Uploads up to this size go straight through the agent's gRPC stream.</summary>
     public const int HandoffThreshold = 4 << 20;
 
+    private const int NoSpace = 28; // ENOSPC
+    private const int QuotaExceeded = 122; // EDQUOT
+
     public async Task<FileEntry> ForwardAsync(WriteFileHeader header, IAsyncStreamReader<WriteFileInput> rest, AgentConnection agent, CancellationToken cancellationToken)
     {
         var opening = new List<ByteString>();
@@ -45,9 +48,15 @@ public sealed class UploadForwarder
         // The agent checks the path now, so a refused upload ends before its bytes are sent.
         var (_, file) = await handoff.OpenAsync(new HandoffRequest { Write = header }, cancellationToken);
         long size;
-        await using (var target = new FileStream(file, FileAccess.Write, bufferSize: 0))
+        try
         {
+            await using var target = new FileStream(file, FileAccess.Write, bufferSize: 0);
             size = await WriteAsync(target, opening, rest, cancellationToken);
+        }
+        catch (IOException e) when (e.HResult is NoSpace or QuotaExceeded)
+        {
+            // The sandbox's disk limit (or the engine's disk) is full: the caller's limit, not the host failing.
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"no space left for '{header.Path}': the sandbox's disk limit is reached ({e.Message})"));
         }
 
         return (await handoff.CommitAsync(size, cancellationToken)).Entry;

@@ -23,12 +23,16 @@ public static class BenchmarkRun
         new DensityBenchmark(),
     ];
 
+    /// <summary>The product's own engine, which bench.sh exports as DOCKER_HOST; the docker CLI baselines use it too.</summary>
+    public static string DockerEndpoint =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock";
+
     public static async Task<int> RunAsync(BenchSettings settings, string outputDirectory, string? only, CancellationToken cancellationToken)
     {
         var image = Environment.GetEnvironmentVariable("SANDBOXES_IMAGE") ?? "sandboxes/sandbox:latest";
         var agent = Environment.GetEnvironmentVariable("SANDBOXES_AGENT_DIR") ?? throw new InvalidOperationException("set SANDBOXES_AGENT_DIR (bench.sh does)");
         var storage = Environment.GetEnvironmentVariable("SANDBOXES_STORAGE") ?? "UseDevelopmentStorage=true";
-        using var docker = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
+        using var docker = new DockerClientBuilder().WithEndpoint(new Uri(DockerEndpoint)).Build();
         var machine = await MachineInfo.DescribeAsync();
         Console.WriteLine($"machine: {machine}");
         var total = Stopwatch.StartNew();

@@ -59,6 +59,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
             ["Sandboxes:Owner"] = $"sbxbench-{runId}",
             ["Sandboxes:DefaultImage"] = image,
             ["Sandboxes:StorageConnectionString"] = storage,
+            ["Sandboxes:DockerEndpoint"] = BenchmarkRun.DockerEndpoint,
             ["Sandboxes:ClusterId"] = $"sbxbench-{runId}",
             ["Sandboxes:ServiceId"] = $"sbxbench-{runId}",
             ["Sandboxes:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),

@@ -13,6 +13,10 @@ public static class TestEnvironment
 
     public static string Image => Environment.GetEnvironmentVariable("SANDBOXES_IMAGE") ?? "sandboxes/sandbox:latest";
 
+    /// <summary>The product's own engine; .ci/test-host.sh exports it as DOCKER_HOST.</summary>
+    public static string DockerEndpoint =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock";
+
     public static string StorageConnectionString =>
         Environment.GetEnvironmentVariable("SANDBOXES_STORAGE") ?? "UseDevelopmentStorage=true";
 

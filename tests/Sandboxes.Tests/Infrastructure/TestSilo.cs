@@ -33,6 +33,7 @@ public sealed class TestSilo : IAsyncDisposable
             ["Sandboxes:DefaultImage"] = TestEnvironment.Image,
             ["Sandboxes:DefaultMemoryBytes"] = (512L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sandboxes:StorageConnectionString"] = TestEnvironment.StorageConnectionString,
+            ["Sandboxes:DockerEndpoint"] = TestEnvironment.DockerEndpoint,
             ["Sandboxes:ClusterId"] = Owner,
             ["Sandboxes:ServiceId"] = Owner,
             ["Sandboxes:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -56,7 +57,7 @@ public sealed class TestSilo : IAsyncDisposable
         HttpUrl = _settings["Sandboxes:HttpUrl"]!;
 
         Client = new SandboxClient(GrpcUrl);
-        Docker = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
+        Docker = new DockerClientBuilder().WithEndpoint(new Uri(_settings["Sandboxes:DockerEndpoint"]!)).Build();
     }
 
     public string RunId { get; }
