@@ -41,7 +41,7 @@ public sealed class ExposureTests
                 ["Tls:KeyPath"] = Path.Combine(folder.FullName, "key.pem"),
             });
             await silo.StartAsync();
-            using var trusted = new SocketsHttpHandler
+            SocketsHttpHandler Trusting() => new()
             {
                 AllowAutoRedirect = false,
                 SslOptions = new SslClientAuthenticationOptions
@@ -50,12 +50,12 @@ public sealed class ExposureTests
                 },
             };
 
-            using var channel = GrpcChannel.ForAddress(silo.GrpcUrl, new GrpcChannelOptions { HttpHandler = trusted, DisposeHttpClient = false });
+            using var channel = GrpcChannel.ForAddress(silo.GrpcUrl, new GrpcChannelOptions { HttpHandler = Trusting() });
             var list = RawCalls.AllMethods().Single(m => m.FullName == "sandboxes.v1.Sandboxes.List");
             Assert.Equal(Grpc.Core.StatusCode.OK, (await RawCalls.CallAsync(channel, list, silo.AdminKey)).StatusCode);
             Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, (await RawCalls.CallAsync(channel, list, null)).StatusCode);
 
-            using var http = new HttpClient(trusted, disposeHandler: false);
+            using var http = new HttpClient(Trusting());
             using var login = await http.PostAsync($"{silo.HttpUrl}/console/login", new FormUrlEncodedContent([new("key", silo.AdminKey)]));
             Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
             var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));

@@ -99,7 +99,17 @@ public sealed class TestSilo : IAsyncDisposable
     public async Task StartAsync()
     {
         _app = SandboxesSilo.Build([], builder => builder.Configuration.AddInMemoryCollection(_settings));
-        await _app.StartAsync();
+        try
+        {
+            await _app.StartAsync();
+        }
+        catch
+        {
+            // A silo that refused to start (a settings check) has nothing to stop.
+            await _app.DisposeAsync();
+            _app = null;
+            throw;
+        }
     }
 
     /// <summary>Stops the silo the way a host shutdown would; containers keep running.</summary>
