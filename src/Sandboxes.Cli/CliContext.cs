@@ -4,14 +4,14 @@ using Sandboxes.Client;
 
 namespace Sandboxes.Cli;
 
-/// <summary>What every command shares: the server option and the way failures are reported.</summary>
-public sealed class CliContext(Option<string?> server)
+/// <summary>What every command shares: the server and key options and the way failures are reported.</summary>
+public sealed class CliContext(Option<string?> server, Option<string?> apiKey)
 {
     public const int Failed = 125;
     public const int NotFound = 127;
     public const int TimedOut = 124;
 
-    public SandboxClient Connect(ParseResult parse) => new(parse.GetValue(server));
+    public SandboxClient Connect(ParseResult parse) => new(parse.GetValue(server), parse.GetValue(apiKey));
 
     /// <summary>Runs a command body, turning server errors into a message and exit code 125.</summary>
     public static async Task<int> ReportErrorsAsync(Func<Task<int>> body)

@@ -17,9 +17,15 @@ public static class SbxApp
             Description = $"gRPC address of a silo (default: $SANDBOXES_URL, then {Client.SandboxClient.DefaultUrl})",
             Recursive = true,
         };
+        var apiKey = new Option<string?>("--api-key")
+        {
+            Description = $"API key (default: ${Client.ApiKeySource.Variable}, then $SANDBOXES_HOME/admin.key, by default {Client.ApiKeySource.DefaultHome}/admin.key, when readable)",
+            Recursive = true,
+        };
         var root = new RootCommand("sbx: named, persistent Linux sandboxes for AI agents");
         root.Options.Add(server);
-        var context = new CliContext(server);
+        root.Options.Add(apiKey);
+        var context = new CliContext(server, apiKey);
         root.Subcommands.Add(CreateCommand.Build(context));
         root.Subcommands.Add(ListCommand.Build(context));
         root.Subcommands.Add(ExecCommand.Build(context));
@@ -40,6 +46,7 @@ public static class SbxApp
         root.Subcommands.Add(ShellCommand.Build(context));
         root.Subcommands.Add(RunCommand.Build(context));
         root.Subcommands.Add(CodeContextCommand.Build(context));
+        root.Subcommands.Add(KeysCommand.Build(context));
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -21,11 +21,13 @@ public sealed class SandboxClient : IDisposable
     private readonly bool _ownsChannel;
 
     /// <param name="url">The silo's gRPC address; defaults to SANDBOXES_URL, then <see cref="DefaultUrl"/>.</param>
-    public SandboxClient(string? url = null)
-        : this(CreateChannel(url ?? Environment.GetEnvironmentVariable("SANDBOXES_URL") ?? DefaultUrl), ownsChannel: true)
+    /// <param name="apiKey">The API key; defaults to SANDBOXES_API_KEY, then a readable $SANDBOXES_HOME/admin.key (see <see cref="ApiKeySource"/>).</param>
+    public SandboxClient(string? url = null, string? apiKey = null)
+        : this(CreateChannel(url ?? Environment.GetEnvironmentVariable("SANDBOXES_URL") ?? DefaultUrl, ApiKeySource.Find(apiKey)), ownsChannel: true)
     {
     }
 
+    /// <summary>A client on a channel of your own, which must send the API key itself (for example with call credentials).</summary>
     public SandboxClient(GrpcChannel channel)
         : this(channel, ownsChannel: false)
     {
@@ -45,6 +47,7 @@ public sealed class SandboxClient : IDisposable
         Ports = new Ports.PortsClient(channel);
         Terminals = new Terminals.TerminalsClient(channel);
         CodeInterpreter = new CodeInterpreter.CodeInterpreterClient(channel);
+        Keys = new SandboxKeys(new Protocol.Keys.KeysClient(channel));
     }
 
     internal SandboxesService.SandboxesClient Lifecycle { get; }
@@ -66,6 +69,9 @@ public sealed class SandboxClient : IDisposable
     internal Terminals.TerminalsClient Terminals { get; }
 
     internal CodeInterpreter.CodeInterpreterClient CodeInterpreter { get; }
+
+    /// <summary>API keys: make, list and revoke them (admin keys only).</summary>
+    public SandboxKeys Keys { get; }
 
     /// <summary>
     /// A handle to the sandbox with this name. No call is made: the first command or file
@@ -127,18 +133,23 @@ public sealed class SandboxClient : IDisposable
         }
     }
 
-    private static GrpcChannel CreateChannel(string url) =>
-        GrpcChannel.ForAddress(url, new GrpcChannelOptions
+    private static GrpcChannel CreateChannel(string url, string? apiKey)
+    {
+        HttpMessageHandler handler = new SocketsHttpHandler
+        {
+            InitialHttp2StreamWindowSize = 8 << 20,
+            EnableMultipleHttp2Connections = true,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        };
+        return GrpcChannel.ForAddress(url, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = 64 << 20,
             MaxSendMessageSize = 64 << 20,
-            HttpHandler = new SocketsHttpHandler
-            {
-                InitialHttp2StreamWindowSize = 8 << 20,
-                EnableMultipleHttp2Connections = true,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            },
+
+            // Without a key calls still go out, and the silo's UNAUTHENTICATED says how to pass one.
+            HttpHandler = apiKey is null ? handler : new ApiKeyHandler(apiKey, handler),
         });
+    }
 }

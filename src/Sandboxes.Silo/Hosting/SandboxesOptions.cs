@@ -75,10 +75,13 @@ public sealed class SandboxesOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>Where the public gRPC API listens (HTTP/2 without TLS). Loopback by default: there is no authentication yet.</summary>
+    /// <summary>
+    /// Where the public gRPC API listens (HTTP/2). Loopback by default. Beyond loopback it must
+    /// be https:// (with Tls:CertificatePath and Tls:KeyPath); the silo refuses to start otherwise.
+    /// </summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:50051";
 
-    /// <summary>Where preview URLs are served (HTTP/1.1). Loopback by default, like the gRPC API.</summary>
+    /// <summary>Where preview URLs, the console and terminals are served (HTTP/1.1). Loopback by default; https:// beyond it, like the gRPC API.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:50080";
 
     public string ResolvedAgentDirectory => AgentDirectory ?? Path.Combine(DataRoot, "agent");

@@ -49,9 +49,9 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
 
         foreach (var (setting, url) in new[] { ("GrpcUrl", options.GrpcUrl), ("HttpUrl", options.HttpUrl) })
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp || parsed.Port <= 0)
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.Port <= 0)
             {
-                failures.Add($"Sandboxes:{setting} must be an http:// URL with a port, not '{url}'.");
+                failures.Add($"Sandboxes:{setting} must be an http:// or https:// URL with a port, not '{url}'.");
             }
         }
 

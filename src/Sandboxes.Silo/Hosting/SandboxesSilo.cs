@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Auth;
 using Sandboxes.Silo.WebConsole;
 using Sandboxes.Silo.Git;
 using Sandboxes.Silo.Preview;
@@ -29,14 +30,19 @@ public static class SandboxesSilo
         });
 
         builder.AddSandboxesServices(options);
+        builder.AddSandboxesAuth();
         builder.AddSandboxesOrleans(options);
 
         var app = builder.Build();
         // Previews and WebSockets live on the HTTP port only; gRPC calls never pass through them.
         app.UseWhen(context => context.Connection.LocalPort == httpPort, http => http.UseMiddleware<PreviewRouter>().UseWebSockets());
+        app.UseSandboxesAuth(httpPort);
+
+        // The console and terminals answer on the console's own host only, never on a preview host.
+        var consoleHost = $"{ConsoleOptions.HostFor(builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions(), new Uri(options.HttpUrl))}:{httpPort}";
         app.Map(TerminalSocket.Route, (HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access) => TerminalSocket.HandleAsync(context, sandbox, connector, access))
-            .RequireHost($"*:{httpPort}");
-        app.MapConsole(httpPort);
+            .RequireHost(consoleHost);
+        app.MapConsole(consoleHost);
         app.MapGrpcService<SandboxesApi>();
         app.MapGrpcService<ExecApi>();
         app.MapGrpcService<FilesApi>();

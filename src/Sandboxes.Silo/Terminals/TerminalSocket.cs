@@ -14,8 +14,8 @@ namespace Sandboxes.Silo.Terminals;
 /// text frames carry typed text, and a text frame holding exactly
 /// <c>{"type":"resize","cols":C,"rows":R}</c> resizes. When the shell ends the socket closes
 /// normally with the reason <c>exit N</c>. Query: <c>attach=ID</c> to join a running terminal,
-/// else a new one with <c>id</c>, <c>cols</c>, <c>rows</c>, <c>shell</c>, <c>cwd</c>; and the
-/// console token as <c>token</c> unless the console's cookie is there.
+/// else a new one with <c>id</c>, <c>cols</c>, <c>rows</c>, <c>shell</c>, <c>cwd</c>. The handshake
+/// carries an API key: the console's cookie, or <c>authorization: Bearer KEY</c>.
 /// </summary>
 public static class TerminalSocket
 {
@@ -23,10 +23,10 @@ public static class TerminalSocket
 
     public static async Task HandleAsync(HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access)
     {
-        if (!access.Allows(context))
+        if (await access.AuthenticateAsync(context) is null)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            await context.Response.WriteAsync("a console token is needed: add ?token=... (run.sh prints it)");
+            await context.Response.WriteAsync("an API key is needed: log in to the console, or send the header 'authorization: Bearer KEY'");
             return;
         }
 

@@ -5,38 +5,46 @@ using Sandboxes.Silo.Sandboxes;
 namespace Sandboxes.Silo.WebConsole;
 
 /// <summary>
-/// The web console on the silo's HTTP port: <c>/</c> (the page, or a token form), its files
-/// under <c>/console/</c>, and a small JSON API under <c>/console/api/</c>. Opening
-/// <c>/?token=T</c> sets an HttpOnly, SameSite=Strict cookie and redirects to <c>/</c>.
+/// The web console on the silo's HTTP port, on its own host only (Console:Host): <c>/</c> (the
+/// page, or a login form), <c>POST /console/login</c> (checks an API key and keeps it in an
+/// HttpOnly, SameSite=Strict cookie), <c>POST /console/logout</c>, its files under
+/// <c>/console/</c>, and a small JSON API under <c>/console/api/</c>.
 /// </summary>
 public static class ConsoleEndpoints
 {
-    public static void MapConsole(this WebApplication app, int httpPort)
+    public static void MapConsole(this WebApplication app, string host)
     {
-        var host = $"*:{httpPort}";
         app.MapGet("/", Page).RequireHost(host);
+        app.MapPost("/console/login", LogInAsync).RequireHost(host);
+        app.MapPost("/console/logout", LogOut).RequireHost(host);
         app.MapGet("/console/{file}", Asset).RequireHost(host);
         app.MapGet("/console/api/sandboxes", ListSandboxes).RequireHost(host);
         app.MapGet("/console/api/sandboxes/{name}/ports", ListPorts).RequireHost(host);
         app.MapPost("/console/api/sandboxes/{name}/ports", ExposePort).RequireHost(host);
     }
 
-    private static IResult Page(HttpContext context, ConsoleAccess access)
-    {
-        if (context.Request.Query.ContainsKey("token"))
-        {
-            if (!access.Allows(context))
-            {
-                return Results.Content(LoginPage("That token is not right."), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
-            }
-
-            context.Response.Cookies.Append(ConsoleAccess.CookieName, access.Token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", IsEssential = true });
-            return Results.Redirect("/");
-        }
-
-        return access.Allows(context)
+    private static async Task<IResult> Page(HttpContext context, ConsoleAccess access) =>
+        await access.AuthenticateAsync(context) is not null
             ? Results.Bytes(ConsoleAssets.Read("index.html")!, ConsoleAssets.ContentType("index.html"))
             : Results.Content(LoginPage(null), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+
+    private static async Task<IResult> LogInAsync(HttpContext context, ConsoleAccess access)
+    {
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
+        var key = form?["key"].FirstOrDefault()?.Trim();
+        if (await access.LogInAsync(context, key) is null)
+        {
+            return Results.Content(LoginPage("That key is not valid: it is unknown, revoked or mistyped."), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        context.Response.Cookies.Append(ConsoleAccess.CookieName, key!, ConsoleAccess.CookieFor(context));
+        return Results.Redirect("/");
+    }
+
+    private static IResult LogOut(HttpContext context)
+    {
+        context.Response.Cookies.Delete(ConsoleAccess.CookieName, ConsoleAccess.CookieFor(context));
+        return Results.Redirect("/");
     }
 
     private static IResult Asset(string file) =>
@@ -46,7 +54,7 @@ public static class ConsoleEndpoints
 
     private static async Task<IResult> ListSandboxes(HttpContext context, ConsoleAccess access, IGrainFactory grains)
     {
-        if (!access.Allows(context))
+        if (await access.AuthenticateAsync(context) is null)
         {
             return Refused();
         }
@@ -58,13 +66,13 @@ public static class ConsoleEndpoints
     }
 
     private static async Task<IResult> ListPorts(HttpContext context, string name, ConsoleAccess access, IGrainFactory grains, PreviewUrls urls) =>
-        !access.Allows(context)
+        await access.AuthenticateAsync(context) is null
             ? Refused()
             : await GuardedAsync(name, grains, async grain =>
                 Results.Json(new ConsolePorts([.. (await grain.GetExposedPortsAsync()).Select(p => new ConsolePort(p.Port, p.Name, urls.For(name, p)))]), ConsoleJson.Default.ConsolePorts));
 
     private static async Task<IResult> ExposePort(HttpContext context, string name, int port, ConsoleAccess access, IGrainFactory grains, PreviewUrls urls) =>
-        !access.Allows(context)
+        await access.AuthenticateAsync(context) is null
             ? Refused()
             : await GuardedAsync(name, grains, async grain =>
             {
@@ -85,15 +93,16 @@ public static class ConsoleEndpoints
         }
     }
 
-    private static IResult Refused() => Problem(StatusCodes.Status401Unauthorized, "open the console with ?token=... first (run.sh prints the token)");
+    private static IResult Refused() => Problem(StatusCodes.Status401Unauthorized, "log in to the console with an API key first");
 
     private static IResult Problem(int status, string message) => Results.Json(new ConsoleProblem(message), ConsoleJson.Default.ConsoleProblem, statusCode: status);
 
     private static string LoginPage(string? error) =>
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandboxes</title><link rel=\"stylesheet\" href=\"/console/console.css\"></head>"
         + "<body><header><h1>Sandboxes</h1></header><main style=\"display:block;max-width:32rem\"><section>"
-        + "<p>The console needs its token. <code>run.sh</code> prints it when the silo is ready.</p>"
+        + "<p>Log in with an API key. On the silo's host, the first start wrote an admin key to <code>$SANDBOXES_HOME/admin.key</code> "
+        + "(<code>/var/lib/sandboxes/admin.key</code>); an admin makes more with <code>sbx keys create --tenant NAME</code>.</p>"
         + (error is null ? "" : $"<p role=\"alert\" style=\"color:#c0392b\">{WebUtility.HtmlEncode(error)}</p>")
-        + "<form method=\"get\" action=\"/\"><label>Token <input name=\"token\" type=\"password\" autocomplete=\"off\" required></label> <button type=\"submit\">Open</button></form>"
+        + "<form method=\"post\" action=\"/console/login\"><label>API key <input name=\"key\" type=\"password\" autocomplete=\"off\" required></label> <button type=\"submit\">Log in</button></form>"
         + "</section></main></body></html>";
 }

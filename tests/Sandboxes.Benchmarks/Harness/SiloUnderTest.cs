@@ -26,7 +26,9 @@ public sealed class SiloUnderTest : IAsyncDisposable
         _docker = docker;
         RunId = runId;
         DataRoot = dataRoot;
-        Client = new SandboxClient(url);
+        // The silo's bootstrap admin key, written at its first start.
+        AdminKey = File.ReadAllText(Path.Combine(dataRoot, "admin.key")).Trim();
+        Client = new SandboxClient(url, AdminKey);
         HttpUrl = httpUrl;
     }
 
@@ -37,6 +39,9 @@ public sealed class SiloUnderTest : IAsyncDisposable
     public string DataRoot { get; }
 
     public SandboxClient Client { get; }
+
+    /// <summary>The silo's admin key, for anything that calls it outside <see cref="Client"/>.</summary>
+    public string AdminKey { get; }
 
     /// <summary>The silo's HTTP port, where preview URLs are served.</summary>
     public string HttpUrl { get; }

@@ -7,7 +7,7 @@ namespace Sandboxes.Tests.Cli;
 public sealed class CliProcessTests(SiloFixture fixture)
 {
     private readonly TestSilo _silo = fixture.Silo;
-    private readonly CliRunner _sbx = new(fixture.Silo.GrpcUrl);
+    private readonly CliRunner _sbx = new(fixture.Silo);
 
     [Fact]
     public async Task Start_ps_logs_and_kill()

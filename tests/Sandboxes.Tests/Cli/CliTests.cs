@@ -7,7 +7,7 @@ namespace Sandboxes.Tests.Cli;
 public sealed class CliTests(SiloFixture fixture)
 {
     private readonly TestSilo _silo = fixture.Silo;
-    private readonly CliRunner _sbx = new(fixture.Silo.GrpcUrl);
+    private readonly CliRunner _sbx = new(fixture.Silo);
 
     [Fact]
     public async Task Create_ls_and_rm()

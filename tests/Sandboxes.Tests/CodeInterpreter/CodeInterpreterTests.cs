@@ -498,7 +498,7 @@ public sealed class CodeInterpreterTests(CodeInterpreterFixture fixture)
         var folder = Directory.CreateTempSubdirectory("sbx-run-").FullName;
         try
         {
-            var cli = new CliRunner(_silo.GrpcUrl);
+            var cli = new CliRunner(_silo);
             var set = await cli.RunAsync(["run", box.Name, "-"], CliRunner.Utf8("values = [3, 1, 2]\nprint('set')"));
             Assert.Equal(0, set.ExitCode);
             Assert.Equal("set\n", set.Stdout);

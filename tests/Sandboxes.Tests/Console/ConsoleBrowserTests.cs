@@ -38,12 +38,19 @@ public sealed partial class ConsoleBrowserTests(SiloFixture fixture)
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         page.SetDefaultTimeout(Bound);
 
-        // Without the token: the token form, not the console.
+        // Without a key: the login form, not the console; a wrong key leaves it there.
         var refused = await page.GotoAsync(_silo.HttpUrl + "/");
         Assert.Equal(401, refused?.Status);
-        await page.Locator("input[name=token]").WaitForAsync();
+        await page.Locator("input[name=key]").FillAsync("sbx_0123456789abcdef_" + new string('0', 64));
+        var wrong = await page.RunAndWaitForResponseAsync(() => page.Locator("form button[type=submit]").ClickAsync(), r => r.Url.EndsWith("/console/login", StringComparison.Ordinal));
+        Assert.Equal(401, wrong.Status);
 
-        await page.GotoAsync($"{_silo.HttpUrl}/?token={_silo.ConsoleToken}");
+        // With the key: a host-only, HttpOnly, SameSite=Strict cookie, and the console.
+        await page.Locator("input[name=key]").FillAsync(_silo.AdminKey);
+        await page.Locator("form button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync($"{_silo.HttpUrl}/");
+        var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "sandboxes_console");
+        Assert.Equal((true, SameSiteAttribute.Strict, "127.0.0.1"), (cookie.HttpOnly, cookie.SameSite, cookie.Domain));
         var row = page.Locator($"#sandboxes tr[data-name='{name}']");
         await row.WaitForAsync();
         Assert.Contains("team=browser-test", await row.InnerTextAsync(), StringComparison.Ordinal);

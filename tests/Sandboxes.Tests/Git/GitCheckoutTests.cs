@@ -160,7 +160,7 @@ public sealed class GitCheckoutTests(EgressFixture fixture)
     {
         var name = _silo.UniqueName("git");
 
-        var cli = await new CliRunner(_silo.GrpcUrl).RunAsync("git", "clone", name, _git.GitUrl, "--branch", "feature", "--dir", "/opt/src", "--depth", "1");
+        var cli = await new CliRunner(_silo).RunAsync("git", "clone", name, _git.GitUrl, "--branch", "feature", "--dir", "/opt/src", "--depth", "1");
 
         Assert.True(cli.ExitCode == 0, cli.Stderr);
         Assert.Equal($"/opt/src feature {_git.FeatureCommit}\n", cli.Stdout);

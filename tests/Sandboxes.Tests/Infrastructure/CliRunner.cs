@@ -3,9 +3,15 @@ using System.Text;
 
 namespace Sandboxes.Tests.Infrastructure;
 
-/// <summary>Runs the real sbx binary as a separate process, the way a person would.</summary>
-public sealed class CliRunner(string serverUrl)
+/// <summary>Runs the real sbx binary as a separate process, the way a person would, with the key in SANDBOXES_API_KEY.</summary>
+public sealed class CliRunner(string serverUrl, string? apiKey)
 {
+    /// <summary>sbx against a test silo, with its admin key.</summary>
+    public CliRunner(TestSilo silo)
+        : this(silo.GrpcUrl, silo.AdminKey)
+    {
+    }
+
     public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 
     public async Task<CliResult> RunAsync(IEnumerable<string> args, byte[]? stdin = null, TimeSpan? within = null)
@@ -24,6 +30,10 @@ public sealed class CliRunner(string serverUrl)
         }
 
         start.Environment["SANDBOXES_URL"] = serverUrl;
+
+        // Never the host's own admin.key: only the key given here, or none.
+        start.Environment["SANDBOXES_API_KEY"] = apiKey ?? "";
+        start.Environment["SANDBOXES_HOME"] = "/nonexistent";
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

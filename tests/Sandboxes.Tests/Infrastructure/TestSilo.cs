@@ -17,7 +17,9 @@ namespace Sandboxes.Tests.Infrastructure;
 public sealed class TestSilo : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Lock _clientLock = new();
     private WebApplication? _app;
+    private SandboxClient? _client;
 
     public TestSilo(IReadOnlyDictionary<string, string?>? overrides = null)
     {
@@ -40,7 +42,6 @@ public sealed class TestSilo : IAsyncDisposable
             ["Sandboxes:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sandboxes:GrpcUrl"] = GrpcUrl,
             ["Sandboxes:HttpUrl"] = $"http://127.0.0.1:{FreePorts.Next()}",
-            ["Console:Token"] = ConsoleToken,
 
             // Warm interpreters cost each new sandbox about half a CPU-second; only the code
             // interpreter's own silo (CodeInterpreterFixture) pays for them.
@@ -56,14 +57,16 @@ public sealed class TestSilo : IAsyncDisposable
         GrpcUrl = _settings["Sandboxes:GrpcUrl"]!;
         HttpUrl = _settings["Sandboxes:HttpUrl"]!;
 
-        Client = new SandboxClient(GrpcUrl);
         Docker = new DockerClientBuilder().WithEndpoint(new Uri(_settings["Sandboxes:DockerEndpoint"]!)).Build();
     }
 
     public string RunId { get; }
 
-    /// <summary>The secret that opens the web console and its terminals.</summary>
-    public string ConsoleToken { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    /// <summary>
+    /// The silo's bootstrap admin key, as its first start wrote it to DataRoot/admin.key (read
+    /// once the silo, in this process or as a child process, has started).
+    /// </summary>
+    public string AdminKey => File.ReadAllText(Path.Combine(DataRoot, "admin.key")).Trim();
 
     /// <summary>The silo's configuration, for running it as a separate process too.</summary>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
@@ -77,7 +80,17 @@ public sealed class TestSilo : IAsyncDisposable
     /// <summary>The silo's HTTP port: preview URLs.</summary>
     public string HttpUrl { get; }
 
-    public SandboxClient Client { get; }
+    /// <summary>A client with the admin key, made at first use (after the silo started).</summary>
+    public SandboxClient Client
+    {
+        get
+        {
+            lock (_clientLock)
+            {
+                return _client ??= new SandboxClient(GrpcUrl, AdminKey);
+            }
+        }
+    }
 
     public DockerClient Docker { get; }
 
@@ -87,7 +100,17 @@ public sealed class TestSilo : IAsyncDisposable
     public async Task StartAsync()
     {
         _app = SandboxesSilo.Build([], builder => builder.Configuration.AddInMemoryCollection(_settings));
-        await _app.StartAsync();
+        try
+        {
+            await _app.StartAsync();
+        }
+        catch
+        {
+            // A silo that refused to start (a settings check) has nothing to stop.
+            await _app.DisposeAsync();
+            _app = null;
+            throw;
+        }
     }
 
     /// <summary>Stops the silo the way a host shutdown would; containers keep running.</summary>
@@ -142,7 +165,7 @@ public sealed class TestSilo : IAsyncDisposable
                 Directory.Delete(DataRoot, recursive: true);
             }
 
-            Client.Dispose();
+            _client?.Dispose();
             Docker.Dispose();
         }
     }

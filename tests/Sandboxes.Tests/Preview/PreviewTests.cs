@@ -185,7 +185,7 @@ public sealed class PreviewTests(SiloFixture fixture) : IDisposable
     public async Task Sbx_expose_prints_the_url_and_sbx_ports_lists_it()
     {
         var box = await ServeAsync("preview", "cli");
-        var cli = new CliRunner(_silo.GrpcUrl);
+        var cli = new CliRunner(_silo);
 
         var expose = await cli.RunAsync("expose", box.Name, "8000", "--name", "web");
         var ports = await cli.RunAsync("ports", box.Name);

@@ -123,8 +123,9 @@ public sealed class TerminalTests(SiloFixture fixture)
         await box.ExecAsync("true");
         var port = new Uri(_silo.HttpUrl).Port;
         using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {_silo.AdminKey}");
         using var timeout = new CancellationTokenSource(Bound);
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/terminals/{box.Name}?token={_silo.ConsoleToken}&cols=90&rows=20"), timeout.Token);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/terminals/{box.Name}?cols=90&rows=20"), timeout.Token);
 
         await socket.SendAsync("stty size; echo ws-$((40+2))\r"u8.ToArray(), WebSocketMessageType.Text, true, timeout.Token);
         var text = await ReceiveUntilAsync(socket, "ws-42", timeout.Token);
@@ -140,27 +141,35 @@ public sealed class TerminalTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task The_websocket_needs_the_console_token()
+    public async Task The_websocket_needs_a_valid_api_key_and_no_longer_takes_a_token()
     {
         var box = _silo.Client.Sandbox(_silo.UniqueName("term"));
         using var http = new HttpClient();
         var port = new Uri(_silo.HttpUrl).Port;
 
-        var response = await http.GetAsync($"http://127.0.0.1:{port}/terminals/{box.Name}?token=wrong");
+        var none = await http.GetAsync($"http://127.0.0.1:{port}/terminals/{box.Name}");
+        var inQuery = await http.GetAsync($"http://127.0.0.1:{port}/terminals/{box.Name}?token={_silo.AdminKey}");
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/terminals/{box.Name}");
+        wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sbx_0123456789abcdef_" + new string('0', 64));
+        var wrongKey = await http.SendAsync(wrong);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(
+            (HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized),
+            (none.StatusCode, inQuery.StatusCode, wrongKey.StatusCode));
+        Assert.Contains("API key", await none.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_page_of_another_origin_cannot_open_a_terminal_even_with_the_token()
+    public async Task A_page_of_another_origin_cannot_open_a_terminal_even_with_a_key()
     {
         var box = _silo.Client.Sandbox(_silo.UniqueName("term"));
         var port = new Uri(_silo.HttpUrl).Port;
         using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {_silo.AdminKey}");
 
         // What a hostile preview page would do from http://8000-x-token.preview.localhost:PORT.
         socket.Options.SetRequestHeader("Origin", $"http://8000-evil-0123456789abcdef.preview.localhost:{port}");
-        var refused = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/terminals/{box.Name}?token={_silo.ConsoleToken}"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/terminals/{box.Name}"), CancellationToken.None));
 
         Assert.Contains("401", refused.Message, StringComparison.Ordinal);
     }
@@ -170,7 +179,7 @@ public sealed class TerminalTests(SiloFixture fixture)
     {
         var name = _silo.UniqueName("term");
 
-        var shell = await new CliRunner(_silo.GrpcUrl).RunAsync(["shell", name], CliRunner.Utf8("echo cli-$((1+2))\nexit 4\n"));
+        var shell = await new CliRunner(_silo).RunAsync(["shell", name], CliRunner.Utf8("echo cli-$((1+2))\nexit 4\n"));
 
         Assert.Equal(4, shell.ExitCode);
         Assert.Contains("cli-3", shell.Stdout, StringComparison.Ordinal);

@@ -1,0 +1,67 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Sandboxes.Protocol;
+using KeysBase = Sandboxes.Protocol.Keys.KeysBase;
+
+namespace Sandboxes.Silo.Auth;
+
+/// <summary>The Keys service: admin keys make, list and revoke keys. Secrets leave only in Create's answer.</summary>
+public sealed class KeysApi(ApiKeyStore store, ApiKeyVerifier verifier, TimeProvider time) : KeysBase
+{
+    private const int MaxDescription = 200;
+
+    public override async Task<CreatedKey> Create(CreateKeyRequest request, ServerCallContext context)
+    {
+        RequireAdmin(context);
+        if (!TenantName.IsValid(request.Tenant))
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, TenantName.Explain(request.Tenant));
+        }
+
+        if (request.Description.Length > MaxDescription)
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, $"a key's description holds at most {MaxDescription} characters, not {request.Description.Length}");
+        }
+
+        var (key, record) = await store.CreateAsync(request.Tenant, request.Admin, request.Description, time, context.CancellationToken);
+        return new CreatedKey { Key = key.ToString(), Info = ToInfo(record) };
+    }
+
+    public override async Task<ListKeysResponse> List(ListKeysRequest request, ServerCallContext context)
+    {
+        RequireAdmin(context);
+        var response = new ListKeysResponse();
+        response.Keys.AddRange((await store.ListAsync(context.CancellationToken))
+            .Where(r => request.Tenant.Length == 0 || r.Tenant == request.Tenant)
+            .Select(ToInfo));
+        return response;
+    }
+
+    public override async Task<RevokeKeyResponse> Revoke(RevokeKeyRequest request, ServerCallContext context)
+    {
+        RequireAdmin(context);
+        var id = ApiKey.IdOf(request.Id)
+            ?? throw new SandboxException(SandboxError.InvalidArgument, $"'{(request.Id.Length > 100 ? request.Id[..100] : request.Id)}' is not a key id: {ApiKey.IdLength} hex characters, as 'sbx keys ls' shows");
+        var existed = await store.DeleteAsync(id, context.CancellationToken);
+        verifier.Forget(id);
+        return new RevokeKeyResponse { Existed = existed };
+    }
+
+    private static void RequireAdmin(ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        if (!caller.IsAdmin)
+        {
+            throw new SandboxException(SandboxError.PermissionDenied, $"only admin keys may manage keys; key {caller.KeyId} of tenant '{caller.Tenant}' is not one");
+        }
+    }
+
+    private static KeyInfo ToInfo(ApiKeyRecord record) => new()
+    {
+        Id = record.Id,
+        Tenant = record.Tenant,
+        Admin = record.Admin,
+        Created = Timestamp.FromDateTimeOffset(record.Created),
+        Description = record.Description,
+    };
+}
