@@ -19,11 +19,16 @@ public static class SandboxNetwork
         var buffer = new byte[4096];
         var (read, fd) = await ScmRights.ReceiveAsync(agent, buffer, cancellationToken);
         var reply = await FramedMessages.ReceiveAsync(agent, HandoffReply.Parser, buffer.AsMemory(0, read), cancellationToken);
-        if (fd < 0 || reply is null || reply.StatusCode != 0)
+        using (fd)
         {
-            throw new InvalidOperationException($"sandboxd did not connect to port {port}: {reply?.Message}");
-        }
+            if (fd is null || reply is null || reply.StatusCode != 0)
+            {
+                throw new InvalidOperationException($"sandboxd did not connect to port {port}: {reply?.Message}");
+            }
 
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+            var handle = new SafeSocketHandle(fd.DangerousGetHandle(), ownsHandle: true);
+            fd.SetHandleAsInvalid();
+            return new Socket(handle);
+        }
     }
 }
