@@ -17,13 +17,18 @@ public static class SandboxNetwork
         await agent.ConnectAsync(new UnixDomainSocketEndPoint(handoffSocket), cancellationToken);
         await FramedMessages.SendAsync(agent, new HandoffRequest { ConnectPort = port }, cancellationToken);
         var buffer = new byte[4096];
-        var (read, fd) = await ScmRights.ReceiveAsync(agent, buffer, cancellationToken);
-        var reply = await FramedMessages.ReceiveAsync(agent, HandoffReply.Parser, buffer.AsMemory(0, read), cancellationToken);
-        if (fd < 0 || reply is null || reply.StatusCode != 0)
+        var (read, received) = await ScmRights.ReceiveAsync(agent, buffer, cancellationToken);
+        using (received)
         {
-            throw new InvalidOperationException($"sandboxd did not connect to port {port}: {reply?.Message}");
-        }
+            var reply = await FramedMessages.ReceiveAsync(agent, HandoffReply.Parser, buffer.AsMemory(0, read), cancellationToken);
+            if (received is null || reply is null || reply.StatusCode != 0)
+            {
+                throw new InvalidOperationException($"sandboxd did not connect to port {port}: {reply?.Message}");
+            }
 
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+            var socket = new Socket(new SafeSocketHandle(received.DangerousGetHandle(), ownsHandle: true));
+            received.SetHandleAsInvalid();
+            return socket;
+        }
     }
 }
