@@ -17,18 +17,18 @@ public static class SandboxNetwork
         await agent.ConnectAsync(new UnixDomainSocketEndPoint(handoffSocket), cancellationToken);
         await FramedMessages.SendAsync(agent, new HandoffRequest { ConnectPort = port }, cancellationToken);
         var buffer = new byte[4096];
-        var (read, fd) = await ScmRights.ReceiveAsync(agent, buffer, cancellationToken);
-        var reply = await FramedMessages.ReceiveAsync(agent, HandoffReply.Parser, buffer.AsMemory(0, read), cancellationToken);
-        using (fd)
+        var (read, received) = await ScmRights.ReceiveAsync(agent, buffer, cancellationToken);
+        using (received)
         {
-            if (fd is null || reply is null || reply.StatusCode != 0)
+            var reply = await FramedMessages.ReceiveAsync(agent, HandoffReply.Parser, buffer.AsMemory(0, read), cancellationToken);
+            if (received is null || reply is null || reply.StatusCode != 0)
             {
                 throw new InvalidOperationException($"sandboxd did not connect to port {port}: {reply?.Message}");
             }
 
-            var handle = new SafeSocketHandle(fd.DangerousGetHandle(), ownsHandle: true);
-            fd.SetHandleAsInvalid();
-            return new Socket(handle);
+            var socket = new Socket(new SafeSocketHandle(received.DangerousGetHandle(), ownsHandle: true));
+            received.SetHandleAsInvalid();
+            return socket;
         }
     }
 }
