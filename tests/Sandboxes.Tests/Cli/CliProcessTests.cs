@@ -84,6 +84,7 @@ public sealed class CliProcessTests(SiloFixture fixture)
         }
 
         start.Environment["SANDBOXES_URL"] = _silo.GrpcUrl;
+        start.Environment["SANDBOXES_API_KEY"] = _silo.AdminKey;
         using var watch = Process.Start(start)!;
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try

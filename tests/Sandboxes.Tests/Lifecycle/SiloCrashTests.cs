@@ -11,12 +11,14 @@ public sealed class SiloCrashTests
     {
         await using var silo = new TestSilo();
         var name = silo.UniqueName("crash");
-        var box = silo.Client.Sandbox(name);
+
+        // The client is made once the first silo process has written its admin key.
+        Sandboxes.Client.Sandbox Box() => silo.Client.Sandbox(name);
         string containerId;
         await using (var first = await SiloProcess.StartAsync(silo))
         {
-            await box.Files.WriteTextAsync("/root/before-crash.txt", "kept");
-            await box.ExecAsync("nohup sleep 1005 >/dev/null 2>&1 &");
+            await Box().Files.WriteTextAsync("/root/before-crash.txt", "kept");
+            await Box().ExecAsync("nohup sleep 1005 >/dev/null 2>&1 &");
             containerId = Assert.Single(await silo.OwnedContainersAsync(name)).ID;
 
             await first.KillAsync();
@@ -25,9 +27,9 @@ public sealed class SiloCrashTests
         Assert.Equal("running", Assert.Single(await silo.OwnedContainersAsync(name)).State);
         await using var second = await SiloProcess.StartAsync(silo);
 
-        Assert.Equal(SandboxState.Running, (await box.GetInfoAsync()).State);
-        Assert.Equal("kept", await box.Files.ReadTextAsync("/root/before-crash.txt"));
-        Assert.Equal("1\n", (await box.ExecAsync("ps -eo args | grep -c '^sleep 1005' || true")).Stdout);
+        Assert.Equal(SandboxState.Running, (await Box().GetInfoAsync()).State);
+        Assert.Equal("kept", await Box().Files.ReadTextAsync("/root/before-crash.txt"));
+        Assert.Equal("1\n", (await Box().ExecAsync("ps -eo args | grep -c '^sleep 1005' || true")).Stdout);
         Assert.Equal(containerId, Assert.Single(await silo.OwnedContainersAsync(name)).ID);
     }
 }
