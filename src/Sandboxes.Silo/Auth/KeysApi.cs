@@ -18,6 +18,13 @@ public sealed class KeysApi(ApiKeyStore store, ApiKeyVerifier verifier, TimeProv
             throw new SandboxException(SandboxError.InvalidArgument, TenantName.Explain(request.Tenant));
         }
 
+        // Sandbox names are one namespace for every key until they are scoped per tenant, so a
+        // key of another tenant would reach every sandbox while promising it would not.
+        if (request.Tenant != Caller.DefaultTenant)
+        {
+            throw new SandboxException(SandboxError.FailedPrecondition, $"tenant '{request.Tenant}' cannot have keys yet: sandbox names are not scoped per tenant, so its key would reach every sandbox; create keys of tenant '{Caller.DefaultTenant}'");
+        }
+
         if (request.Description.Length > MaxDescription)
         {
             throw new SandboxException(SandboxError.InvalidArgument, $"a key's description holds at most {MaxDescription} characters, not {request.Description.Length}");

@@ -48,12 +48,12 @@ public sealed class ApiKeyTests(SiloFixture fixture)
     [Fact]
     public async Task A_tenant_key_works_for_sandboxes_cannot_manage_keys_and_stops_at_once_when_revoked()
     {
-        var created = await _silo.Client.Keys.CreateAsync("team-a", description: "test key");
+        var created = await _silo.Client.Keys.CreateAsync("default", description: "test key");
         Assert.Matches("^sbx_[0-9a-f]{16}_[0-9a-f]{64}$", created.Key);
         using var tenant = new SandboxClient(_silo.GrpcUrl, created.Key);
         await tenant.ListAsync();
 
-        foreach (var call in new Func<Task>[] { () => tenant.Keys.CreateAsync("team-b"), () => tenant.Keys.ListAsync(), () => tenant.Keys.RevokeAsync(created.Info.Id) })
+        foreach (var call in new Func<Task>[] { () => tenant.Keys.CreateAsync("default"), () => tenant.Keys.ListAsync(), () => tenant.Keys.RevokeAsync(created.Info.Id) })
         {
             var denied = await Assert.ThrowsAsync<RpcException>(call);
             Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
@@ -70,13 +70,13 @@ public sealed class ApiKeyTests(SiloFixture fixture)
     public async Task Sbx_keys_creates_lists_without_secrets_and_revokes()
     {
         var sbx = new CliRunner(_silo);
-        var created = await sbx.RunAsync("keys", "create", "--tenant", "cli-team", "--description", "made by sbx");
+        var created = await sbx.RunAsync("keys", "create", "--tenant", "default", "--description", "made by sbx");
         Assert.True(created.ExitCode == 0, created.Stderr);
         var key = created.Stdout.Trim();
         var id = key.Split('_')[1];
         var secret = key.Split('_')[2];
 
-        var listed = await sbx.RunAsync("keys", "ls", "--tenant", "cli-team");
+        var listed = await sbx.RunAsync("keys", "ls", "--tenant", "default");
         Assert.True(listed.ExitCode == 0, listed.Stderr);
         Assert.Contains(id, listed.Stdout, StringComparison.Ordinal);
         Assert.Contains("made by sbx", listed.Stdout, StringComparison.Ordinal);
@@ -113,5 +113,14 @@ public sealed class ApiKeyTests(SiloFixture fixture)
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Contains("tenant name", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_of_another_tenant_is_refused_while_names_are_shared()
+    {
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _silo.Client.Keys.CreateAsync("team-a"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("not scoped per tenant", refused.Status.Detail, StringComparison.Ordinal);
     }
 }
