@@ -15,7 +15,7 @@ public sealed class ApiKeyTests(SiloFixture fixture)
     [Fact]
     public async Task Every_rpc_of_every_service_answers_unauthenticated_without_a_key_with_a_wrong_one_and_with_a_revoked_one()
     {
-        var revoked = await _silo.Client.Keys.CreateAsync("revoked-tenant");
+        var revoked = await _silo.Client.Keys.CreateAsync("default", description: "to be revoked");
         Assert.True(await _silo.Client.Keys.RevokeAsync(revoked.Info.Id));
         using var channel = GrpcChannel.ForAddress(_silo.GrpcUrl);
         var methods = RawCalls.AllMethods();
