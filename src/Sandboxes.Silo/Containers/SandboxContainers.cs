@@ -142,18 +142,24 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
     }
 
     /// <summary>
-    /// The disk limit as the engine takes it. btrfs counts every byte the container's
-    /// filesystem refers to, its image's included, so the limit is the image's size plus
-    /// what the sandbox may add, plus an eighth of the image for what btrfs counts beyond
-    /// the image's file sizes: its metadata, partly filled blocks and the engine's init
-    /// layer (about 6% of the default image when a container starts). A sandbox can so
-    /// always write its whole limit, and at most a few percent of its image more.
+    /// The disk limit as the engine takes it. With btrfs simple quotas a container is charged
+    /// only for what it writes, so the limit is the sandbox's disk. With full btrfs quotas it
+    /// is charged for every byte its filesystem refers to, its image's included, so the limit
+    /// is the image's size plus the sandbox's disk, plus an eighth of the image for what btrfs
+    /// counts beyond the image's file sizes: metadata, partly filled blocks and the engine's
+    /// init layer (about 6% of the default image when a container starts). Either way a
+    /// sandbox can write its whole disk.
     /// </summary>
     private async Task<Dictionary<string, string>?> StorageAsync(SandboxSpec spec, CancellationToken cancellationToken)
     {
         if (spec.DiskBytes <= 0 || !folders.DiskLimits)
         {
             return null;
+        }
+
+        if (!folders.DiskLimitCountsImage)
+        {
+            return new Dictionary<string, string> { ["size"] = spec.DiskBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         }
 
         ImageInspectResponse image;

@@ -20,12 +20,20 @@ public sealed partial class SandboxFolders(DockerClient docker, IOptions<Sandbox
     private readonly SandboxesOptions _options = options.Value;
     private RemappedRoot? _root;
     private bool _diskLimits;
+    private bool _diskLimitCountsImage;
 
     /// <summary>Whom the folders belong to; known once <see cref="CheckEngineAsync"/> has run at start.</summary>
     public RemappedRoot Root => _root ?? throw new InvalidOperationException("the engine has not been checked yet");
 
     /// <summary>Whether the engine enforces <c>--storage-opt size</c> (btrfs with quotas).</summary>
     public bool DiskLimits => _root is not null ? _diskLimits : throw new InvalidOperationException("the engine has not been checked yet");
+
+    /// <summary>
+    /// Whether the engine's quota counts all a container refers to, its image included (btrfs
+    /// qgroups), rather than only what it writes (btrfs simple quotas, "squota"). prepare-host
+    /// names the mode in the engine's label sandboxes.disk-quota.
+    /// </summary>
+    public bool DiskLimitCountsImage => _root is not null ? _diskLimitCountsImage : throw new InvalidOperationException("the engine has not been checked yet");
 
     /// <summary>
     /// Refuses an engine on which root in a sandbox would be root on the host, or whose
@@ -50,6 +58,7 @@ public sealed partial class SandboxFolders(DockerClient docker, IOptions<Sandbox
         }
 
         _diskLimits = btrfs;
+        _diskLimitCountsImage = info.Labels?.Contains("sandboxes.disk-quota=squota", StringComparer.Ordinal) != true;
         _root = remapped ?? RemappedRoot.HostRoot;
     }
 
