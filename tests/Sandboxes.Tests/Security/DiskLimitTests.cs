@@ -52,7 +52,7 @@ public sealed class DiskLimitTests(SiloFixture fixture)
     {
         var name = _silo.UniqueName("diskcli");
 
-        var create = await new CliRunner(_silo.GrpcUrl).RunAsync("create", name, "--disk", "128m");
+        var create = await new CliRunner(_silo).RunAsync("create", name, "--disk", "128m");
 
         Assert.True(create.ExitCode == 0, create.Stderr);
         Assert.Equal(128UL << 20, (await _silo.Client.Sandbox(name).GetInfoAsync()).DiskBytes);
