@@ -18,7 +18,7 @@ public sealed class MalformedRequestTests(SiloFixture fixture)
     [Fact]
     public async Task A_unary_request_with_a_string_that_is_not_utf8_is_invalid_argument()
     {
-        using var channel = GrpcChannel.ForAddress(_silo.GrpcUrl);
+        using var channel = _silo.Channel();
         var stat = new Method<byte[], byte[]>(MethodType.Unary, "sandboxes.v1.Files", "Stat", Raw, Raw);
 
         // PathRequest { sandbox = "<name>", path = 0xFF 0xFE "x" }
@@ -31,7 +31,7 @@ public sealed class MalformedRequestTests(SiloFixture fixture)
     [Fact]
     public async Task A_truncated_unary_request_is_invalid_argument()
     {
-        using var channel = GrpcChannel.ForAddress(_silo.GrpcUrl);
+        using var channel = _silo.Channel();
         var get = new Method<byte[], byte[]>(MethodType.Unary, "sandboxes.v1.Sandboxes", "Get", Raw, Raw);
 
         // Field 1 says 10 bytes follow; 2 do.
@@ -43,7 +43,7 @@ public sealed class MalformedRequestTests(SiloFixture fixture)
     [Fact]
     public async Task A_server_streaming_request_with_a_string_that_is_not_utf8_is_invalid_argument()
     {
-        using var channel = GrpcChannel.ForAddress(_silo.GrpcUrl);
+        using var channel = _silo.Channel();
         var read = new Method<byte[], byte[]>(MethodType.ServerStreaming, "sandboxes.v1.Files", "Read", Raw, Raw);
         using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(read, null, default, Request(_silo.UniqueName("utf8"), [(byte)'/', 0xC3]));
 
@@ -55,7 +55,7 @@ public sealed class MalformedRequestTests(SiloFixture fixture)
     [Fact]
     public async Task A_streamed_message_with_a_string_that_is_not_utf8_is_invalid_argument()
     {
-        using var channel = GrpcChannel.ForAddress(_silo.GrpcUrl);
+        using var channel = _silo.Channel();
         var stream = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "sandboxes.v1.Exec", "Stream", Raw, Raw);
         using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(stream, null, default);
 

@@ -139,5 +139,5 @@ public sealed class ExecInputLimitTests(SiloFixture fixture)
     }
 
     /// <summary>A client that sends past the contract's limits, as a careless or hostile one would.</summary>
-    private GrpcChannel UnlimitedChannel() => GrpcChannel.ForAddress(_silo.GrpcUrl, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
+    private GrpcChannel UnlimitedChannel() => _silo.Channel(new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
 }

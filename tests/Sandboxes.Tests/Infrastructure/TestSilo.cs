@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +69,20 @@ public sealed class TestSilo : IAsyncDisposable
     /// once the silo, in this process or as a child process, has started).
     /// </summary>
     public string AdminKey => File.ReadAllText(Path.Combine(DataRoot, "admin.key")).Trim();
+
+    /// <summary>A raw gRPC channel to the silo whose calls carry the admin key, for tests that bypass the SDK.</summary>
+    public GrpcChannel Channel(GrpcChannelOptions? options = null)
+    {
+        options ??= new GrpcChannelOptions();
+        var key = AdminKey;
+        options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", $"Bearer {key}");
+            return Task.CompletedTask;
+        }));
+        options.UnsafeUseInsecureChannelCallCredentials = true;
+        return GrpcChannel.ForAddress(GrpcUrl, options);
+    }
 
     /// <summary>The silo's configuration, for running it as a separate process too.</summary>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
