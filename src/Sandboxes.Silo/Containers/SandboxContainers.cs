@@ -75,7 +75,7 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
     public async Task<string> CreateAsync(string name, SandboxSpec spec, CancellationToken cancellationToken)
     {
         var hostFolder = HostFolder(name);
-        folders.Prepare(hostFolder);
+        folders.PrepareSocketFolder(hostFolder);
         folders.Prepare(EgressFolder(name));
         var storage = await StorageAsync(spec, cancellationToken);
         var labels = new Dictionary<string, string>
@@ -202,8 +202,10 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
         return variables;
     }
 
-    public async Task StartAsync(string containerId, CancellationToken cancellationToken)
+    public async Task StartAsync(string name, string containerId, CancellationToken cancellationToken)
     {
+        // Again at every start: a host restart leaves the folder without its tmpfs.
+        folders.PrepareSocketFolder(HostFolder(name));
         await docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
     }
 
@@ -227,6 +229,7 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
             }
         }
 
+        SocketFolderMount.Unmount(HostFolder(name));
         foreach (var folder in new[] { HostFolder(name), EgressFolder(name), Path.Combine(_options.DataRoot, "inbox", name) })
         {
             if (Directory.Exists(folder))

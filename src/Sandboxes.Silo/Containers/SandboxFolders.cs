@@ -73,6 +73,16 @@ public sealed partial class SandboxFolders(DockerClient docker, IOptions<Sandbox
         FileOwnership.Set(folder, Root.Uid, Root.Gid);
     }
 
+    /// <summary>
+    /// The agent's socket folder: prepared like the others, with a tiny tmpfs over it so that
+    /// what a sandbox writes there counts against neither its disk limit nor the host's disk.
+    /// </summary>
+    public void PrepareSocketFolder(string folder)
+    {
+        Prepare(folder);
+        SocketFolderMount.Mount(folder, Root.Uid, Root.Gid);
+    }
+
     [LoggerMessage(1, LogLevel.Warning, "The Docker engine at {Endpoint} is not confined (user remapping: {Remapped}, disk limits: {DiskLimits}); allowed by Sandboxes:AllowUnconfinedEngine, for development only")]
     private static partial void UnconfinedEngine(ILogger logger, string endpoint, bool remapped, bool diskLimits);
 }

@@ -226,7 +226,7 @@ public sealed partial class SandboxGrain(
         egress.Open(Name);
         if (container is not { Running: true })
         {
-            await containers.StartAsync(containerId, CancellationToken.None);
+            await containers.StartAsync(Name, containerId, CancellationToken.None);
         }
 
         // The record is written while the agent boots rather than after it answers: the two

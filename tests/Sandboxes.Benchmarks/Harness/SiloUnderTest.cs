@@ -131,6 +131,14 @@ public sealed class SiloUnderTest : IAsyncDisposable
             await _docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct));
         if (Directory.Exists(DataRoot))
         {
+            // The silo mounts a small tmpfs over each sandbox's socket folder; containers removed
+            // here, not through the silo, leave theirs.
+            foreach (var point in File.ReadLines("/proc/self/mounts").Select(l => l.Split(' ')[1]).Where(p => p.StartsWith(DataRoot + "/", StringComparison.Ordinal)))
+            {
+                using var umount = System.Diagnostics.Process.Start("umount", ["-l", point]);
+                await umount.WaitForExitAsync();
+            }
+
             Directory.Delete(DataRoot, recursive: true);
         }
 

@@ -178,6 +178,7 @@ public sealed class TestSilo : IAsyncDisposable
 
             if (Directory.Exists(DataRoot))
             {
+                Sandboxes.Silo.Containers.SocketFolderMount.UnmountAllUnder(DataRoot);
                 Directory.Delete(DataRoot, recursive: true);
             }
 

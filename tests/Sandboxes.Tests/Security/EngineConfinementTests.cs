@@ -44,6 +44,23 @@ public sealed class EngineConfinementTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task The_socket_folder_is_a_small_tmpfs_so_writes_there_never_reach_the_host_disk()
+    {
+        var name = _silo.UniqueName("runfill");
+        var box = _silo.Client.Sandbox(name);
+
+        var filled = await box.ExecAsync("dd if=/dev/zero of=/.sandboxes/run/fill bs=1M count=8 2>&1; echo status=$?");
+        var inodes = await box.ExecAsync("rm -f /.sandboxes/run/fill; for i in $(seq 1 200); do touch /.sandboxes/run/f$i 2>/dev/null || { echo stopped at $i; break; }; done");
+        var after = await box.ExecAsync("rm -f /.sandboxes/run/f*; echo alive");
+
+        Assert.Contains("No space left on device", filled.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stopped at", inodes.Stdout, StringComparison.Ordinal);
+        Assert.Equal("alive\n", after.Stdout);
+        var folder = Path.Combine(_silo.DataRoot, "boxes", name);
+        Assert.Contains(File.ReadLines("/proc/self/mounts"), line => line.Split(' ') is [_, var point, "tmpfs", ..] && point == folder);
+    }
+
+    [Fact]
     public async Task Root_inside_is_the_remapped_host_user()
     {
         var box = _silo.Client.Sandbox(_silo.UniqueName("uidmap"));
