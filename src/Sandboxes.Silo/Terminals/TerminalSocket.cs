@@ -105,6 +105,9 @@ public static class TerminalSocket
         };
     }
 
+    /// <summary>The largest message (keystrokes, a paste, a resize) a browser may send.</summary>
+    public const int MaxMessageBytes = 1 << 20;
+
     private static async Task ForwardInputAsync(WebSocket socket, IClientStreamWriter<TerminalInput> agent, CancellationToken cancellationToken)
     {
         var buffer = new byte[16 * 1024];
@@ -116,6 +119,14 @@ public static class TerminalSocket
                 var received = await socket.ReceiveAsync(buffer, cancellationToken);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
+                    break;
+                }
+
+                // A message arrives in fragments until its end; without a cap, one endless
+                // message would hold the silo's memory. A paste is far smaller than this.
+                if (message.Length + received.Count > MaxMessageBytes)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"a terminal message holds at most {MaxMessageBytes} bytes", cancellationToken);
                     break;
                 }
 

@@ -186,6 +186,37 @@ public sealed class TerminalTests(SiloFixture fixture)
     }
 
     /// <summary>Binary frames until the text appears, or (null) until the server closes.</summary>
+    [Fact]
+    public async Task An_endless_websocket_message_is_closed_as_too_big_instead_of_filling_the_silos_memory()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("termbig"));
+        await box.ExecAsync("true");
+        var port = new Uri(_silo.HttpUrl).Port;
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {_silo.AdminKey}");
+        using var timeout = new CancellationTokenSource(Bound);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/terminals/{box.Name}"), timeout.Token);
+
+        // Fragments of one message that never ends, well past the cap; the silo closes first.
+        var fragment = new byte[64 * 1024];
+        var sent = 0;
+        try
+        {
+            while (sent < 4 * Silo.Terminals.TerminalSocket.MaxMessageBytes && socket.State == WebSocketState.Open)
+            {
+                await socket.SendAsync(fragment, WebSocketMessageType.Binary, endOfMessage: false, timeout.Token);
+                sent += fragment.Length;
+            }
+        }
+        catch (WebSocketException)
+        {
+            // The silo closed while fragments were still going out.
+        }
+
+        await ReceiveUntilAsync(socket, null, timeout.Token);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, socket.CloseStatus);
+    }
+
     private static async Task<string> ReceiveUntilAsync(ClientWebSocket socket, string? expected, CancellationToken cancellationToken)
     {
         var seen = new StringBuilder();
