@@ -3,8 +3,9 @@ namespace Sandboxes.Client;
 /// <summary>
 /// Where the SDK and sbx find the API key: the one given, else SANDBOXES_API_KEY, else the
 /// bootstrap admin key the silo wrote on this host ($SANDBOXES_HOME/admin.key, by default
-/// /var/lib/sandboxes/admin.key) when it is readable. That keeps a local node working with
-/// no set-up.
+/// /var/lib/sandboxes/admin.key) when it is readable and the server is on this host. That
+/// keeps a local node working with no set-up, and never sends the local admin key to
+/// another machine.
 /// </summary>
 public static class ApiKeySource
 {
@@ -12,8 +13,8 @@ public static class ApiKeySource
 
     public const string DefaultHome = "/var/lib/sandboxes";
 
-    /// <summary>The key to send, or null when there is none anywhere.</summary>
-    public static string? Find(string? given = null)
+    /// <summary>The key to send to <paramref name="server"/>, or null when there is none anywhere.</summary>
+    public static string? Find(string? given = null, Uri? server = null)
     {
         if (!string.IsNullOrWhiteSpace(given))
         {
@@ -23,6 +24,11 @@ public static class ApiKeySource
         if (Environment.GetEnvironmentVariable(Variable) is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment))
         {
             return fromEnvironment.Trim();
+        }
+
+        if (server is not null && !server.IsLoopback)
+        {
+            return null;
         }
 
         var home = Environment.GetEnvironmentVariable("SANDBOXES_HOME") is { Length: > 0 } set ? set : DefaultHome;

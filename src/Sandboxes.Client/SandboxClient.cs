@@ -23,7 +23,7 @@ public sealed class SandboxClient : IDisposable
     /// <param name="url">The silo's gRPC address; defaults to SANDBOXES_URL, then <see cref="DefaultUrl"/>.</param>
     /// <param name="apiKey">The API key; defaults to SANDBOXES_API_KEY, then a readable $SANDBOXES_HOME/admin.key (see <see cref="ApiKeySource"/>).</param>
     public SandboxClient(string? url = null, string? apiKey = null)
-        : this(CreateChannel(url ?? Environment.GetEnvironmentVariable("SANDBOXES_URL") ?? DefaultUrl, ApiKeySource.Find(apiKey)), ownsChannel: true)
+        : this(Connect(url ?? Environment.GetEnvironmentVariable("SANDBOXES_URL") ?? DefaultUrl, apiKey), ownsChannel: true)
     {
     }
 
@@ -132,6 +132,8 @@ public sealed class SandboxClient : IDisposable
             _channel.Dispose();
         }
     }
+
+    private static GrpcChannel Connect(string url, string? apiKey) => CreateChannel(url, ApiKeySource.Find(apiKey, new Uri(url)));
 
     private static GrpcChannel CreateChannel(string url, string? apiKey)
     {
