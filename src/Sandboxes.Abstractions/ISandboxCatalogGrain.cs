@@ -2,7 +2,7 @@ namespace Sandboxes;
 
 /// <summary>
 /// The list of sandboxes that exist, so listing never wakes them: one table row per sandbox,
-/// in a partition per scope (today always "default"; a tenant later). A stateless worker:
+/// in a partition per tenant (the scope). A stateless worker:
 /// every silo reaches the table itself.
 /// </summary>
 public interface ISandboxCatalogGrain : IGrainWithStringKey

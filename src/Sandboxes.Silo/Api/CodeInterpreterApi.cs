@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Api;
 
@@ -12,18 +13,18 @@ public sealed class CodeInterpreterApi(SandboxConnector connector) : CodeInterpr
     public override Task<CodeContextInfo> CreateContext(CreateCodeContextRequest request, ServerCallContext context)
     {
         SandboxSpecs.RequireEnv(request.Env);
-        return connector.CallOnceAsync(request.Sandbox, c => c.CodeInterpreter.CreateContextAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        return connector.CallOnceAsync(context.CallersSandbox(request.Sandbox), c => c.CodeInterpreter.CreateContextAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
     }
 
     public override Task<ListCodeContextsResponse> ListContexts(ListCodeContextsRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.CodeInterpreter.ListContextsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.CodeInterpreter.ListContextsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<DeleteCodeContextResponse> DeleteContext(DeleteCodeContextRequest request, ServerCallContext context) =>
-        connector.CallOnceAsync(request.Sandbox, c => c.CodeInterpreter.DeleteContextAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallOnceAsync(context.CallersSandbox(request.Sandbox), c => c.CodeInterpreter.DeleteContextAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<Execution> RunCode(RunCodeRequest request, ServerCallContext context) =>
-        connector.CallOnceAsync(request.Sandbox, c => c.CodeInterpreter.RunCodeAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallOnceAsync(context.CallersSandbox(request.Sandbox), c => c.CodeInterpreter.RunCodeAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task RunCodeStream(RunCodeRequest request, IServerStreamWriter<ExecutionEvent> responseStream, ServerCallContext context) =>
-        connector.RelayAsync(request.Sandbox, c => c.CodeInterpreter.RunCodeStream(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
+        connector.RelayAsync(context.CallersSandbox(request.Sandbox), c => c.CodeInterpreter.RunCodeStream(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
 }

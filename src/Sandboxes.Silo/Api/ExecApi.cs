@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Api;
 
@@ -9,7 +10,7 @@ public sealed class ExecApi(SandboxConnector connector) : Exec.ExecBase
     public override async Task<ExecResult> Run(ExecRequest request, ServerCallContext context)
     {
         SandboxSpecs.RequireEnv(request.Env);
-        return await connector.CallOnceAsync(request.Sandbox, c => c.Exec.RunAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        return await connector.CallOnceAsync(context.CallersSandbox(request.Sandbox), c => c.Exec.RunAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
     }
 
     public override async Task Stream(IAsyncStreamReader<ExecInput> requestStream, IServerStreamWriter<ExecEvent> responseStream, ServerCallContext context)
@@ -21,7 +22,7 @@ public sealed class ExecApi(SandboxConnector connector) : Exec.ExecBase
 
         var start = requestStream.Current;
         SandboxSpecs.RequireEnv(start.Start.Env);
-        await connector.CallOnceAsync(start.Start.Sandbox, async connection =>
+        await connector.CallOnceAsync(context.CallersSandbox(start.Start.Sandbox), async connection =>
         {
             await DuplexRelay.RunAsync(start, requestStream, responseStream, token => connection.Exec.Stream(cancellationToken: token), context.CancellationToken);
             return true;

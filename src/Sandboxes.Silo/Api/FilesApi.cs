@@ -4,6 +4,7 @@ using Sandboxes.Protocol;
 using Sandboxes.Protocol.Agent;
 using Sandboxes.Silo.Handoff;
 using Sandboxes.Silo.Uploads;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Api;
 
@@ -17,7 +18,7 @@ public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads
     /// the chunks, one gRPC hop instead of two. Agents from before the handoff stream it themselves.
     /// </summary>
     public override Task Read(ReadFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
-        connector.CallOnceAsync(request.Sandbox, async agent =>
+        connector.CallOnceAsync(context.CallersSandbox(request.Sandbox), async agent =>
         {
             var cancellationToken = context.CancellationToken;
             using var handoff = await HandoffConnection.ConnectAsync(agent.Endpoint.SocketPath, cancellationToken);
@@ -74,24 +75,24 @@ public sealed class FilesApi(SandboxConnector connector, UploadForwarder uploads
         }
 
         var header = requestStream.Current.Header;
-        return await connector.CallOnceAsync(header.Sandbox, c => uploads.ForwardAsync(header, requestStream, c, context.CancellationToken));
+        return await connector.CallOnceAsync(context.CallersSandbox(header.Sandbox), c => uploads.ForwardAsync(header, requestStream, c, context.CancellationToken));
     }
 
     public override Task<FileEntry> Stat(PathRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Files.StatAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Files.StatAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ListFilesResponse> List(ListFilesRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Files.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Files.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<FileEntry> MakeDirectory(PathRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Files.MakeDirectoryAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Files.MakeDirectoryAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Files.DeleteAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Files.DeleteAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<FileEntry> Move(MoveRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Files.MoveAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Files.MoveAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ExistsResponse> Exists(PathRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Files.ExistsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Files.ExistsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 }

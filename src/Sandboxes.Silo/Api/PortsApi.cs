@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
 
@@ -11,31 +12,32 @@ public sealed class PortsApi(IGrainFactory grains, PreviewUrls urls, PreviewTarg
 {
     public override async Task<ExposedPortInfo> Expose(ExposePortRequest request, ServerCallContext context)
     {
-        var exposed = await Grain(request.Sandbox).ExposePortAsync(request.Port, request.Name);
-        return Info(request.Sandbox, exposed);
+        var sandbox = context.CallersSandbox(request.Sandbox);
+        var exposed = await grains.GetSandbox(sandbox).ExposePortAsync(request.Port, request.Name);
+        return Info(sandbox, exposed);
     }
 
     public override async Task<UnexposePortResponse> Unexpose(UnexposePortRequest request, ServerCallContext context)
     {
-        var unexposed = await Grain(request.Sandbox).UnexposePortAsync(request.Port);
-        targets.Forget(request.Sandbox);
+        var sandbox = context.CallersSandbox(request.Sandbox);
+        var unexposed = await grains.GetSandbox(sandbox).UnexposePortAsync(request.Port);
+        targets.Forget(sandbox);
         return new UnexposePortResponse { Unexposed = unexposed };
     }
 
     public override async Task<ListExposedPortsResponse> List(ListExposedPortsRequest request, ServerCallContext context)
     {
+        var sandbox = context.CallersSandbox(request.Sandbox);
         var response = new ListExposedPortsResponse();
-        response.Ports.AddRange((await Grain(request.Sandbox).GetExposedPortsAsync()).Select(p => Info(request.Sandbox, p)));
+        response.Ports.AddRange((await grains.GetSandbox(sandbox).GetExposedPortsAsync()).Select(p => Info(sandbox, p)));
         return response;
     }
 
-    private ExposedPortInfo Info(string sandbox, ExposedPort port) => new()
+    private ExposedPortInfo Info(SandboxKey sandbox, ExposedPort port) => new()
     {
         Port = port.Port,
         Name = port.Name,
         Url = urls.For(sandbox, port),
         ExposedAt = Timestamp.FromDateTimeOffset(port.ExposedAt),
     };
-
-    private ISandboxGrain Grain(string sandbox) => grains.GetSandbox(sandbox);
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Api;
 
@@ -14,33 +15,33 @@ public sealed class ProcessesApi(SandboxConnector connector) : Processes.Process
         SandboxSpecs.RequireEnv(request.Env);
 
         // Not repeated on UNAVAILABLE: the first attempt may have started the process.
-        return connector.CallOnceAsync(request.Sandbox, c => c.Processes.StartAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        return connector.CallOnceAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.StartAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
     }
 
     public override Task<ListProcessesResponse> List(ListProcessesRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ProcessInfo> Get(ProcessRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.GetAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.GetAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ProcessInfo> Kill(KillProcessRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.KillAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.KillAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ListProcessesResponse> KillAll(KillAllProcessesRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.KillAllAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.KillAllAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ProcessLogs> GetLogs(ProcessRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.GetLogsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.GetLogsAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task StreamLogs(StreamLogsRequest request, IServerStreamWriter<LogEvent> responseStream, ServerCallContext context) =>
-        connector.RelayAsync(request.Sandbox, c => c.Processes.StreamLogs(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
+        connector.RelayAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.StreamLogs(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
 
     public override Task<WaitForLogResponse> WaitForLog(WaitForLogRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.WaitForLogAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.WaitForLogAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ProcessInfo> WaitForPort(WaitForPortRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.WaitForPortAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.WaitForPortAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ProcessInfo> WaitForExit(WaitForExitRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Processes.WaitForExitAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Processes.WaitForExitAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 }

@@ -12,7 +12,7 @@ namespace Sandboxes.Silo.Api;
 /// </summary>
 public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents, SandboxActivity activity)
 {
-    private async Task<AgentConnection> ConnectAsync(string sandbox)
+    private async Task<AgentConnection> ConnectAsync(SandboxKey sandbox)
     {
         var grain = Grain(sandbox);
         var endpoint = await grain.WakeAsync(createIfMissing: true);
@@ -23,7 +23,7 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents,
     /// Runs a call that is safe to repeat. If the agent turns out to be gone (its container
     /// was stopped behind the grain's back), the grain is told and the call tried once more.
     /// </summary>
-    public async Task<T> CallAsync<T>(string sandbox, Func<AgentConnection, Task<T>> call)
+    public async Task<T> CallAsync<T>(SandboxKey sandbox, Func<AgentConnection, Task<T>> call)
     {
         var connection = await ConnectAsync(sandbox);
         using var open = activity.Track(sandbox);
@@ -42,7 +42,7 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents,
     /// Runs a call that must not be repeated (it may have started something). If the agent
     /// is gone, the grain is told so that the next call recovers.
     /// </summary>
-    public async Task<T> CallOnceAsync<T>(string sandbox, Func<AgentConnection, Task<T>> call)
+    public async Task<T> CallOnceAsync<T>(SandboxKey sandbox, Func<AgentConnection, Task<T>> call)
     {
         var connection = await ConnectAsync(sandbox);
         using var open = activity.Track(sandbox);
@@ -62,7 +62,7 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents,
     }
 
     /// <summary>Relays a stream of messages from the agent to the caller as they come.</summary>
-    public Task RelayAsync<T>(string sandbox, Func<AgentConnection, AsyncServerStreamingCall<T>> open, IServerStreamWriter<T> caller, CancellationToken cancellationToken) =>
+    public Task RelayAsync<T>(SandboxKey sandbox, Func<AgentConnection, AsyncServerStreamingCall<T>> open, IServerStreamWriter<T> caller, CancellationToken cancellationToken) =>
         CallOnceAsync(sandbox, async connection =>
         {
             using var call = open(connection);
@@ -74,5 +74,5 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents,
             return true;
         });
 
-    private ISandboxGrain Grain(string sandbox) => grains.GetSandbox(sandbox);
+    private ISandboxGrain Grain(SandboxKey sandbox) => grains.GetSandbox(sandbox);
 }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 using Sandboxes.Silo.Limits;
 using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
@@ -13,7 +14,7 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
 {
     public override async Task<SandboxInfo> Create(CreateSandboxRequest request, ServerCallContext context)
     {
-        var grain = Grain(request.Name);
+        var grain = Grain(context, request.Name);
         var spec = SandboxSpecs.FromOptions(request.Options, defaults, limits.Value);
         var policy = SandboxSpecs.SleepPolicyFrom(request.Options?.SleepAfter, request.Options?.KeepAlive ?? false, defaults.SleepPolicy());
         var view = await grain.CreateAsync(spec, policy);
@@ -22,14 +23,14 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
 
     public override async Task<SandboxInfo> Get(GetSandboxRequest request, ServerCallContext context)
     {
-        var view = await Grain(request.Name).DescribeAsync()
+        var view = await Grain(context, request.Name).DescribeAsync()
             ?? throw new SandboxException(SandboxError.NotFound, $"sandbox '{request.Name}' does not exist");
         return view.ToInfo();
     }
 
     public override async Task<ListSandboxesResponse> List(ListSandboxesRequest request, ServerCallContext context)
     {
-        var page = await grains.ListSandboxesAsync(request.Labels, checked((int)Math.Min(request.PageSize, int.MaxValue)), request.PageToken);
+        var page = await grains.ListSandboxesAsync(context.GetCaller().Tenant, request.Labels, checked((int)Math.Min(request.PageSize, int.MaxValue)), request.PageToken);
         var response = new ListSandboxesResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Sandboxes.AddRange(page.Sandboxes.Select(v => v.ToInfo()));
         return response;
@@ -37,14 +38,14 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
 
     public override async Task<DestroySandboxResponse> Destroy(DestroySandboxRequest request, ServerCallContext context)
     {
-        var existed = await Grain(request.Name).DestroyAsync();
-        previews.Forget(request.Name);
+        var existed = await Grain(context, request.Name).DestroyAsync();
+        previews.Forget(context.CallersSandbox(request.Name));
         return new DestroySandboxResponse { Existed = existed };
     }
 
     public override async Task<SandboxInfo> SetSleepPolicy(SetSleepPolicyRequest request, ServerCallContext context)
     {
-        var grain = Grain(request.Name);
+        var grain = Grain(context, request.Name);
         var current = await grain.DescribeAsync()
             ?? throw new SandboxException(SandboxError.NotFound, $"sandbox '{request.Name}' does not exist");
         var policy = SandboxSpecs.SleepPolicyFrom(request.SleepAfter, request.KeepAlive, current.SleepPolicy);
@@ -52,5 +53,5 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
         return view.ToInfo();
     }
 
-    private ISandboxGrain Grain(string name) => grains.GetSandbox(name);
+    private ISandboxGrain Grain(ServerCallContext context, string name) => grains.GetSandbox(context.CallersSandbox(name));
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Api;
 
@@ -9,12 +10,12 @@ public sealed class SessionsApi(SandboxConnector connector) : Sessions.SessionsB
     public override Task<SessionInfo> Create(CreateSessionRequest request, ServerCallContext context)
     {
         SandboxSpecs.RequireEnv(request.Env);
-        return connector.CallOnceAsync(request.Sandbox, c => c.Sessions.CreateAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        return connector.CallOnceAsync(context.CallersSandbox(request.Sandbox), c => c.Sessions.CreateAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
     }
 
     public override Task<DeleteSessionResponse> Delete(SessionRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Sessions.DeleteAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Sessions.DeleteAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 
     public override Task<ListSessionsResponse> List(ListSessionsRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Sessions.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Sessions.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 }

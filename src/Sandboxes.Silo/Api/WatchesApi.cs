@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Api;
 
@@ -7,5 +8,5 @@ namespace Sandboxes.Silo.Api;
 public sealed class WatchesApi(SandboxConnector connector) : Watches.WatchesBase
 {
     public override Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context) =>
-        connector.RelayAsync(request.Sandbox, c => c.Watches.Watch(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
+        connector.RelayAsync(context.CallersSandbox(request.Sandbox), c => c.Watches.Watch(request, cancellationToken: context.CancellationToken), responseStream, context.CancellationToken);
 }

@@ -38,7 +38,7 @@ public sealed partial class AdminKeyBootstrap(ApiKeyStore store, ApiKeyVerifier 
             return;
         }
 
-        var (key, record) = await store.CreateAsync(Caller.DefaultTenant, admin: true, $"bootstrap admin key ({FileName})", time, cancellationToken);
+        var (key, record) = await store.CreateAsync(SandboxKey.DefaultTenant, admin: true, $"bootstrap admin key ({FileName})", time, cancellationToken);
         Write(key.ToString());
         Minted(logger, record.Id, Path);
         Summary = $"admin key in {Path}";

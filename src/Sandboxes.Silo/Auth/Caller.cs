@@ -6,9 +6,12 @@ namespace Sandboxes.Silo.Auth;
 /// </summary>
 public sealed record Caller(string Tenant, bool IsAdmin, string KeyId)
 {
-    /// <summary>The tenant of the bootstrap admin key, and of every call when Auth:Enabled is false.</summary>
-    public const string DefaultTenant = "default";
+    /// <summary>Every call when Auth:Enabled is false (loopback only): the operator, in the default tenant.</summary>
+    public static Caller Unauthenticated { get; } = new(SandboxKey.DefaultTenant, IsAdmin: true, KeyId: "");
 
-    /// <summary>Every call when Auth:Enabled is false (loopback only).</summary>
-    public static Caller Unauthenticated { get; } = new(DefaultTenant, IsAdmin: true, KeyId: "");
+    /// <summary>
+    /// The caller's sandbox of that name: names are per tenant, so this is the one way from a
+    /// name in a request to a sandbox, and a call can reach only its own tenant's sandboxes.
+    /// </summary>
+    public SandboxKey Sandbox(string name) => new(Tenant, name);
 }

@@ -3,8 +3,8 @@ using Grpc.Core;
 namespace Sandboxes.Silo.Auth;
 
 /// <summary>
-/// The caller of the current request, set by the key check before any API runs. Per-tenant
-/// scoping reads it here (for example where a sandbox name becomes a grain, in SandboxGrains).
+/// The caller of the current request, set by the key check before any API runs. Every API
+/// turns a sandbox name into that caller's sandbox here, so names are per tenant.
 /// </summary>
 public static class CallerExtensions
 {
@@ -12,6 +12,9 @@ public static class CallerExtensions
         context.Features.Get<Caller>() ?? throw new InvalidOperationException("no caller on this request: the API key check did not run");
 
     public static Caller GetCaller(this ServerCallContext context) => context.GetHttpContext().GetCaller();
+
+    /// <summary>The caller's own sandbox of that name (see <see cref="Caller.Sandbox"/>).</summary>
+    public static SandboxKey CallersSandbox(this ServerCallContext context, string name) => context.GetCaller().Sandbox(name);
 
     internal static void SetCaller(this HttpContext context, Caller caller) => context.Features.Set(caller);
 }

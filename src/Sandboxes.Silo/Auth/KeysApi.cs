@@ -18,11 +18,11 @@ public sealed class KeysApi(ApiKeyStore store, ApiKeyVerifier verifier, TimeProv
             throw new SandboxException(SandboxError.InvalidArgument, TenantName.Explain(request.Tenant));
         }
 
-        // Sandbox names are one namespace for every key until they are scoped per tenant, so a
-        // key of another tenant would reach every sandbox while promising it would not.
-        if (request.Tenant != Caller.DefaultTenant)
+        // An admin key manages every tenant's keys, so it is the operator's, in the operator's
+        // tenant: an admin key of another tenant could make itself keys that reach any tenant.
+        if (request.Admin && request.Tenant != SandboxKey.DefaultTenant)
         {
-            throw new SandboxException(SandboxError.FailedPrecondition, $"tenant '{request.Tenant}' cannot have keys yet: sandbox names are not scoped per tenant, so its key would reach every sandbox; create keys of tenant '{Caller.DefaultTenant}'");
+            throw new SandboxException(SandboxError.InvalidArgument, $"an admin key manages every tenant's keys, so it belongs to tenant '{SandboxKey.DefaultTenant}', not '{request.Tenant}'; make a plain key for '{request.Tenant}'");
         }
 
         if (request.Description.Length > MaxDescription)

@@ -21,23 +21,24 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
 
     private readonly SandboxesOptions _options = options.Value;
 
-    public string HostFolder(string name) => Path.Combine(_options.BoxesDirectory, name);
+    /// <summary>The agent's socket folder, named by the sandbox's local name (unique across tenants).</summary>
+    public string HostFolder(SandboxKey sandbox) => Path.Combine(_options.BoxesDirectory, sandbox.LocalName);
 
-    public string SocketPath(string name) => Path.Combine(HostFolder(name), "agent.sock");
+    public string SocketPath(SandboxKey sandbox) => Path.Combine(HostFolder(sandbox), "agent.sock");
 
     /// <summary>Where the silo's egress proxy socket for this sandbox lives; read-only inside.</summary>
-    public string EgressFolder(string name) => Path.Combine(_options.EgressDirectory, name);
+    public string EgressFolder(SandboxKey sandbox) => Path.Combine(_options.EgressDirectory, sandbox.LocalName);
 
     /// <summary>Unique per engine, so a second create for the same sandbox fails instead of forking it.</summary>
-    public string ContainerName(string name) => $"{_options.Owner}-{name}";
+    public string ContainerName(SandboxKey sandbox) => $"{_options.Owner}-{sandbox.LocalName}";
 
     /// <summary>Finds the sandbox's container by its name, which is unique on the engine, and checks its labels.</summary>
-    public async Task<SandboxContainer?> FindAsync(string name, CancellationToken cancellationToken)
+    public async Task<SandboxContainer?> FindAsync(SandboxKey sandbox, CancellationToken cancellationToken)
     {
         ContainerInspectResponse found;
         try
         {
-            found = await docker.Containers.InspectContainerAsync(ContainerName(name), cancellationToken);
+            found = await docker.Containers.InspectContainerAsync(ContainerName(sandbox), cancellationToken);
         }
         catch (DockerContainerNotFoundException)
         {
@@ -47,10 +48,10 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
         var labels = found.Config?.Labels;
         if (labels is null || !labels.TryGetValue(ContainerLabels.Owner, out var owner) || owner != _options.Owner)
         {
-            throw new SandboxException(SandboxError.FailedPrecondition, $"container '{ContainerName(name)}' exists but is not owned by '{_options.Owner}'; remove it or choose another owner");
+            throw new SandboxException(SandboxError.FailedPrecondition, $"container '{ContainerName(sandbox)}' exists but is not owned by '{_options.Owner}'; remove it or choose another owner");
         }
 
-        return new SandboxContainer(found.ID, name, found.State?.Running == true, found.Created);
+        return new SandboxContainer(found.ID, sandbox, found.State?.Running == true, found.Created);
     }
 
     /// <summary>Every container this deployment owns, running or not.</summary>
@@ -67,30 +68,30 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
             },
             cancellationToken);
         return found
-            .Where(c => c.Labels.ContainsKey(ContainerLabels.Sandbox))
-            .Select(c => new SandboxContainer(c.ID, c.Labels[ContainerLabels.Sandbox], c.State == "running", c.Created))
+            .Select(c => new SandboxContainer(c.ID, ContainerLabels.SandboxOf(c.Labels), c.State == "running", c.Created))
             .ToList();
     }
 
-    public async Task<string> CreateAsync(string name, SandboxSpec spec, CancellationToken cancellationToken)
+    public async Task<string> CreateAsync(SandboxKey sandbox, SandboxSpec spec, CancellationToken cancellationToken)
     {
-        var hostFolder = HostFolder(name);
+        var hostFolder = HostFolder(sandbox);
         folders.PrepareSocketFolder(hostFolder);
-        folders.Prepare(EgressFolder(name));
+        folders.Prepare(EgressFolder(sandbox));
         var storage = await StorageAsync(spec, cancellationToken);
         var labels = new Dictionary<string, string>
         {
             [ContainerLabels.Owner] = _options.Owner,
-            [ContainerLabels.Sandbox] = name,
+            [ContainerLabels.Tenant] = sandbox.Tenant,
+            [ContainerLabels.Sandbox] = sandbox.Name,
         };
         try
         {
             var created = await docker.Containers.CreateContainerAsync(
                 new CreateContainerParameters
                 {
-                    Name = ContainerName(name),
+                    Name = ContainerName(sandbox),
                     Image = spec.Image,
-                    Hostname = name,
+                    Hostname = sandbox.Name,
                     WorkingDir = "/root",
                     Entrypoint = [$"{AgentMount}/sandboxd"],
                     Cmd = ["--socket", $"{RunMount}/agent.sock", "--egress-port", egress.Value.SandboxProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--code-prestart", _options.CodePrestart],
@@ -110,7 +111,7 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
                         [
                             $"{_options.ResolvedAgentDirectory}:{AgentMount}:ro",
                             $"{hostFolder}:{RunMount}:rw",
-                            $"{EgressFolder(name)}:{EgressMount}:ro",
+                            $"{EgressFolder(sandbox)}:{EgressMount}:ro",
                         ],
                         RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
 
@@ -121,13 +122,13 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
                     },
                 },
                 cancellationToken);
-            ContainerLog.Created(logger, name, created.ID);
+            ContainerLog.Created(logger, sandbox.GrainKey, created.ID);
             return created.ID;
         }
         catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
             // Created by an earlier activation that crashed before saving its state.
-            var existing = await FindAsync(name, cancellationToken);
+            var existing = await FindAsync(sandbox, cancellationToken);
             if (existing is null)
             {
                 throw;
@@ -202,10 +203,10 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
         return variables;
     }
 
-    public async Task StartAsync(string name, string containerId, CancellationToken cancellationToken)
+    public async Task StartAsync(SandboxKey sandbox, string containerId, CancellationToken cancellationToken)
     {
         // Again at every start: a host restart leaves the folder without its tmpfs.
-        folders.PrepareSocketFolder(HostFolder(name));
+        folders.PrepareSocketFolder(HostFolder(sandbox));
         await docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
     }
 
@@ -215,9 +216,9 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
     }
 
     /// <summary>Removes the container and the host folder. Safe to call when either is gone.</summary>
-    public async Task RemoveAsync(string name, CancellationToken cancellationToken)
+    public async Task RemoveAsync(SandboxKey sandbox, CancellationToken cancellationToken)
     {
-        var container = await FindAsync(name, cancellationToken);
+        var container = await FindAsync(sandbox, cancellationToken);
         if (container is not null)
         {
             try
@@ -229,8 +230,8 @@ public sealed class SandboxContainers(DockerClient docker, SandboxFolders folder
             }
         }
 
-        SocketFolderMount.Unmount(HostFolder(name));
-        foreach (var folder in new[] { HostFolder(name), EgressFolder(name), Path.Combine(_options.DataRoot, "inbox", name) })
+        SocketFolderMount.Unmount(HostFolder(sandbox));
+        foreach (var folder in new[] { HostFolder(sandbox), EgressFolder(sandbox) })
         {
             if (Directory.Exists(folder))
             {

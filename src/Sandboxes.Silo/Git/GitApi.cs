@@ -5,6 +5,7 @@ using Sandboxes.Protocol;
 using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.Egress;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Git;
 
@@ -20,7 +21,8 @@ public sealed class GitApi(SandboxConnector connector, EgressRefusals refusals) 
     {
         var clone = GitClone.From(request);
         var timeout = request.Timeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : DefaultTimeout;
-        await connector.CallOnceAsync(request.Sandbox, async agent =>
+        var sandbox = context.CallersSandbox(request.Sandbox);
+        await connector.CallOnceAsync(sandbox, async agent =>
         {
             var existed = (await agent.Files.ExistsAsync(new PathRequest { Path = clone.Directory }, cancellationToken: context.CancellationToken)).Exists;
             var finished = false;
@@ -32,7 +34,7 @@ public sealed class GitApi(SandboxConnector connector, EgressRefusals refusals) 
                 {
                     // git removes what it created when it fails by itself.
                     finished = true;
-                    throw refusals.RefusedSince(request.Sandbox, clone.Host, began) is { } refusal
+                    throw refusals.RefusedSince(sandbox.LocalName, clone.Host, began) is { } refusal
                         ? GitFailure.Refused(exitCode, refusal, stderr)
                         : GitFailure.From(exitCode, stderr);
                 }

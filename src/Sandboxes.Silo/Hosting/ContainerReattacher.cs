@@ -1,4 +1,5 @@
 using Sandboxes.Silo.Containers;
+using Sandboxes.Silo.Sandboxes;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -18,8 +19,8 @@ public sealed partial class ContainerReattacher(SandboxContainers containers, IG
         {
             try
             {
-                var running = (await containers.ListOwnedAsync(stoppingToken)).Where(c => c.Running && SandboxName.IsValid(c.SandboxName)).ToList();
-                await Task.WhenAll(running.Select(c => grains.GetGrain<ISandboxGrain>(c.SandboxName).ReattachAsync()));
+                var running = (await containers.ListOwnedAsync(stoppingToken)).Where(c => c.Running).Select(c => c.Sandbox).OfType<SandboxKey>().ToList();
+                await Task.WhenAll(running.Select(sandbox => grains.GetSandbox(sandbox).ReattachAsync()));
                 if (running.Count > 0)
                 {
                     Reattached(running.Count);

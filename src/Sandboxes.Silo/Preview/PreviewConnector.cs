@@ -11,7 +11,7 @@ public sealed record PreviewRoute(AgentEndpoint Agent, int Port);
 /// The one HTTP client every preview request is forwarded with. Its connections are TCP
 /// sockets that the sandbox's agent connected to 127.0.0.1:PORT inside the sandbox and handed
 /// over, so the silo talks to the sandbox's server directly, in the sandbox's own network.
-/// The pool is keyed by a made-up host naming the sandbox and its container's generation, so
+/// The pool is keyed by a made-up host naming the sandbox's container's generation, so
 /// a connection is never reused for another sandbox or a restarted one.
 /// </summary>
 public sealed class PreviewConnector : IDisposable
@@ -35,8 +35,11 @@ public sealed class PreviewConnector : IDisposable
 
     public HttpMessageInvoker Client { get; }
 
-    /// <summary>The destination prefix for a route: only the connection pool sees this host.</summary>
-    public static string Destination(string sandbox, PreviewRoute route) => $"http://{sandbox}.{route.Agent.Generation}.sandbox:{route.Port}/";
+    /// <summary>
+    /// The destination prefix for a route: only the connection pool sees this host. A
+    /// generation is new with every start of every sandbox, so it alone keeps pools apart.
+    /// </summary>
+    public static string Destination(PreviewRoute route) => $"http://{route.Agent.Generation}.sandbox:{route.Port}/";
 
     public void Dispose() => Client.Dispose();
 

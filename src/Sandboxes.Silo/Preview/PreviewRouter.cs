@@ -34,23 +34,23 @@ public sealed partial class PreviewRouter(RequestDelegate next, PreviewUrls urls
         switch (target.Outcome)
         {
             case PreviewOutcome.Gone:
-                await PreviewPages.WriteAsync(context, StatusCodes.Status410Gone, "This sandbox was destroyed", $"Sandbox '{address.Sandbox}' no longer exists, so its preview URLs are gone for good.");
+                await PreviewPages.WriteAsync(context, StatusCodes.Status410Gone, "This sandbox was destroyed", $"Sandbox '{address.Sandbox.Name}' no longer exists, so its preview URLs are gone for good.");
                 return;
             case not PreviewOutcome.Found:
-                await PreviewPages.WriteAsync(context, StatusCodes.Status404NotFound, "No such preview", $"Port {address.Port} of sandbox '{address.Sandbox}' is not exposed with this token. Expose it (sbx expose {address.Sandbox} {address.Port}) and use the URL that prints.");
+                await PreviewPages.WriteAsync(context, StatusCodes.Status404NotFound, "No such preview", $"Port {address.Port} of sandbox '{address.Sandbox.Name}' is not exposed with this token. Expose it (sbx expose {address.Sandbox.Name} {address.Port}) and use the URL that prints.");
                 return;
         }
 
         var route = new PreviewRoute(target.Agent!, address.Port);
         using (activity.Track(address.Sandbox))
         {
-            var error = await forwarder.SendAsync(context, PreviewConnector.Destination(address.Sandbox, route), connector.Client, ForwarderRequestConfig.Empty, new PreviewTransformer(route));
+            var error = await forwarder.SendAsync(context, PreviewConnector.Destination(route), connector.Client, ForwarderRequestConfig.Empty, new PreviewTransformer(route));
             if (error != ForwarderError.None && !context.Response.HasStarted)
             {
                 var cause = context.GetForwarderErrorFeature()?.Exception;
                 var reason = FindRpc(cause)?.Status.Detail ?? cause?.Message ?? error.ToString();
-                Unreachable(logger, address.Sandbox, address.Port, reason);
-                await PreviewPages.WriteAsync(context, StatusCodes.Status502BadGateway, "Nothing answered in the sandbox", $"Port {address.Port} of sandbox '{address.Sandbox}' did not answer: {reason}. Start a server listening on that port (for example: python3 -m http.server {address.Port}).");
+                Unreachable(logger, address.Sandbox.GrainKey, address.Port, reason);
+                await PreviewPages.WriteAsync(context, StatusCodes.Status502BadGateway, "Nothing answered in the sandbox", $"Port {address.Port} of sandbox '{address.Sandbox.Name}' did not answer: {reason}. Start a server listening on that port (for example: python3 -m http.server {address.Port}).");
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Sandboxes.Silo.Sandboxes;
 
 namespace Sandboxes.Silo.Preview;
 
@@ -24,7 +25,7 @@ public sealed class PreviewTargets(IGrainFactory grains, IOptions<PreviewOptions
             return hit.Target;
         }
 
-        var target = await grains.GetGrain<ISandboxGrain>(address.Sandbox).ResolvePreviewAsync(address.Port, address.Token);
+        var target = await grains.GetSandbox(address.Sandbox).ResolvePreviewAsync(address.Port, address.Token);
         if (_cache.Count >= MaxEntries)
         {
             _cache.Clear();
@@ -34,7 +35,7 @@ public sealed class PreviewTargets(IGrainFactory grains, IOptions<PreviewOptions
         return target;
     }
 
-    public void Forget(string sandbox)
+    public void Forget(SandboxKey sandbox)
     {
         foreach (var address in _cache.Keys.Where(a => a.Sandbox == sandbox))
         {

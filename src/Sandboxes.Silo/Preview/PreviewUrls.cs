@@ -16,5 +16,5 @@ public sealed class PreviewUrls(IOptions<PreviewOptions> preview, IOptions<Sandb
     /// <summary>The domain under which every preview host name sits.</summary>
     public string Domain => BaseUrl.Host;
 
-    public string For(string sandbox, ExposedPort port) => new PreviewAddress(port.Port, sandbox, port.Token).ToUri(BaseUrl).ToString();
+    public string For(SandboxKey sandbox, ExposedPort port) => new PreviewAddress(port.Port, sandbox, port.Token).ToUri(BaseUrl).ToString();
 }

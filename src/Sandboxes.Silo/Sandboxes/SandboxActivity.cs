@@ -17,12 +17,14 @@ public sealed class SandboxActivity(IGrainFactory grains, TimeProvider time) : B
     /// <summary>How long one touch keeps a sandbox awake: past the next sweep, which renews it while the call is open.</summary>
     private static readonly TimeSpan Lease = SweepEvery * 2 + TimeSpan.FromSeconds(2);
 
+    // Keyed by the sandbox's grain key.
     private readonly ConcurrentDictionary<string, int> _open = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _touched = new();
 
     /// <summary>Counts a request from its start to its end.</summary>
-    public IDisposable Track(string sandbox)
+    public IDisposable Track(SandboxKey key)
     {
+        var sandbox = key.GrainKey;
         _open.AddOrUpdate(sandbox, 1, (_, n) => n + 1);
         var now = time.GetUtcNow();
         if (!_touched.TryGetValue(sandbox, out var last) || now - last > TouchEvery)

@@ -7,7 +7,7 @@ public sealed partial class SandboxGrain
 {
     public async Task<ExposedPort> ExposePortAsync(int port, string name)
     {
-        RequireValidName();
+        RequireValidKey();
         RequireExists();
         var exposed = ExposedPortRules.Expose(record.State.ExposedPorts, port, name, [egressOptions.Value.SandboxProxyPort], time.GetUtcNow());
         await record.WriteStateAsync();
@@ -16,7 +16,7 @@ public sealed partial class SandboxGrain
 
     public async Task<bool> UnexposePortAsync(int port)
     {
-        RequireValidName();
+        RequireValidKey();
         RequireExists();
         var removed = record.State.ExposedPorts.RemoveAll(p => p.Port == port) > 0;
         if (removed)
@@ -29,14 +29,14 @@ public sealed partial class SandboxGrain
 
     public Task<IReadOnlyList<ExposedPort>> GetExposedPortsAsync()
     {
-        RequireValidName();
+        RequireValidKey();
         RequireExists();
         return Task.FromResult<IReadOnlyList<ExposedPort>>([.. record.State.ExposedPorts.OrderBy(p => p.Port)]);
     }
 
     public async Task<PreviewTarget> ResolvePreviewAsync(int port, string token)
     {
-        if (!SandboxName.IsValid(Name) || !Exists)
+        if (!HasValidKey || !Exists)
         {
             return record.State.DestroyedAt is null ? PreviewTarget.NotFound : PreviewTarget.Gone;
         }

@@ -36,7 +36,15 @@ public sealed partial class SandboxGrain(
     private DateTimeOffset _persistedLastActive;
     private DateTimeOffset _callsOpenUntil;
 
-    private string Name => this.GetPrimaryKeyString();
+    /// <summary>The grain's key as logs show it: <c>tenant/name</c>, or the bare name in the default tenant.</summary>
+    private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>Its tenant and name. The APIs make keys only from valid ones, so a bad key is a caller reaching past them.</summary>
+    private SandboxKey Key => SandboxKey.TryParseGrainKey(Id, out var key)
+        ? key
+        : throw new SandboxException(SandboxError.InvalidArgument, $"'{Id}' names no sandbox: {SandboxName.Rule}");
+
+    private bool HasValidKey => SandboxKey.TryParseGrainKey(Id, out _);
 
     private bool Exists => record.State.Spec is not null;
 
@@ -47,13 +55,13 @@ public sealed partial class SandboxGrain(
             await record.ClearStateAsync(cancellationToken);
         }
 
-        if (!SandboxName.IsValid(Name) || !Exists)
+        if (!HasValidKey || !Exists)
         {
             return;
         }
 
         _persistedLastActive = record.State.LastActive;
-        var container = await containers.FindAsync(Name, cancellationToken);
+        var container = await containers.FindAsync(Key, cancellationToken);
         if (container is { Running: true } && record.State.Status != SandboxStatus.Running)
         {
             // A container its record says is asleep (an agent that went silent, a start that failed) runs for no one.
@@ -61,9 +69,9 @@ public sealed partial class SandboxGrain(
         }
         else if (container is { Running: true })
         {
-            _endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
-            egress.Open(Name);
-            SandboxLog.Reattached(logger, Name, container.Id);
+            _endpoint = new AgentEndpoint(containers.SocketPath(Key), Guid.NewGuid().ToString("N"));
+            egress.Open(Key.LocalName);
+            SandboxLog.Reattached(logger, Id, container.Id);
             StartIdleTimer();
         }
     }
@@ -73,7 +81,7 @@ public sealed partial class SandboxGrain(
         _idleTimer?.Dispose();
         if (_endpoint is not null)
         {
-            SandboxLog.Deactivating(logger, Name, reason.ReasonCode.ToString());
+            SandboxLog.Deactivating(logger, Id, reason.ReasonCode.ToString());
         }
 
         if (Exists && record.State.LastActive != _persistedLastActive)
@@ -100,7 +108,7 @@ public sealed partial class SandboxGrain(
 
     public async Task<SandboxView> CreateAsync(SandboxSpec spec, SleepPolicy sleepPolicy)
     {
-        RequireValidName();
+        RequireValidKey();
         if (!Exists)
         {
             var now = time.GetUtcNow();
@@ -116,12 +124,12 @@ public sealed partial class SandboxGrain(
 
     public async Task<AgentEndpoint> WakeAsync(bool createIfMissing)
     {
-        RequireValidName();
+        RequireValidKey();
         if (!Exists)
         {
             if (!createIfMissing)
             {
-                throw new SandboxException(SandboxError.NotFound, $"sandbox '{Name}' does not exist");
+                throw new SandboxException(SandboxError.NotFound, $"sandbox '{Key.Name}' does not exist");
             }
 
             await CreateAsync(defaults.Spec(), defaults.SleepPolicy());
@@ -160,7 +168,7 @@ public sealed partial class SandboxGrain(
 
     public async Task<SandboxView> SetSleepPolicyAsync(SleepPolicy sleepPolicy)
     {
-        RequireValidName();
+        RequireValidKey();
         RequireExists();
         record.State.SleepPolicy = sleepPolicy;
         await SaveAsync();
@@ -174,8 +182,8 @@ public sealed partial class SandboxGrain(
 
     public async Task<bool> DestroyAsync()
     {
-        RequireValidName();
-        var existed = Exists || await containers.FindAsync(Name, CancellationToken.None) is not null;
+        RequireValidKey();
+        var existed = Exists || await containers.FindAsync(Key, CancellationToken.None) is not null;
         _idleTimer?.Dispose();
         if (_endpoint is not null)
         {
@@ -183,8 +191,8 @@ public sealed partial class SandboxGrain(
             _endpoint = null;
         }
 
-        egress.Close(Name);
-        await containers.RemoveAsync(Name, CancellationToken.None);
+        egress.Close(Key.LocalName);
+        await containers.RemoveAsync(Key, CancellationToken.None);
 
         // A sandbox that had preview URLs leaves a tombstone, so they answer 410 rather than
         // 404; it expires (see OnActivateAsync). Others leave nothing behind.
@@ -198,8 +206,8 @@ public sealed partial class SandboxGrain(
             await record.ClearStateAsync();
         }
 
-        await GrainFactory.GetCatalog().ForgetAsync(SandboxGrains.Scope, Name);
-        SandboxLog.Destroyed(logger, Name);
+        await GrainFactory.GetCatalog().ForgetAsync(Key.Tenant, Key.Name);
+        SandboxLog.Destroyed(logger, Id);
         DeactivateOnIdle();
         return existed;
     }
@@ -211,27 +219,27 @@ public sealed partial class SandboxGrain(
         var started = time.GetTimestamp();
 
         // A new sandbox skips the lookup: creating is what it needs, and a leftover container is a conflict the create resolves.
-        var container = isNew ? null : await containers.FindAsync(Name, CancellationToken.None);
+        var container = isNew ? null : await containers.FindAsync(Key, CancellationToken.None);
         var containerId = container?.Id;
         if (containerId is null)
         {
             if (!isNew)
             {
-                SandboxLog.ContainerLost(logger, Name);
+                SandboxLog.ContainerLost(logger, Id);
             }
 
-            containerId = await containers.CreateAsync(Name, record.State.Spec!, CancellationToken.None);
+            containerId = await containers.CreateAsync(Key, record.State.Spec!, CancellationToken.None);
         }
 
-        egress.Open(Name);
+        egress.Open(Key.LocalName);
         if (container is not { Running: true })
         {
-            await containers.StartAsync(Name, containerId, CancellationToken.None);
+            await containers.StartAsync(Key, containerId, CancellationToken.None);
         }
 
         // The record is written while the agent boots rather than after it answers: the two
         // overlap, and a new sandbox's first answer does not wait for storage.
-        var endpoint = new AgentEndpoint(containers.SocketPath(Name), Guid.NewGuid().ToString("N"));
+        var endpoint = new AgentEndpoint(containers.SocketPath(Key), Guid.NewGuid().ToString("N"));
         _endpoint = endpoint;
         record.State.Status = SandboxStatus.Running;
         Touch();
@@ -248,13 +256,13 @@ public sealed partial class SandboxGrain(
             await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             record.State.Status = SandboxStatus.Sleeping;
             await SaveAsync();
-            egress.Close(Name);
+            egress.Close(Key.LocalName);
             await containers.StopAsync(containerId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             throw;
         }
 
         await saving;
-        SandboxLog.Running(logger, Name, containerId, (long)time.GetElapsedTime(started).TotalMilliseconds);
+        SandboxLog.Running(logger, Id, containerId, (long)time.GetElapsedTime(started).TotalMilliseconds);
         StartIdleTimer();
     }
 
@@ -276,7 +284,7 @@ public sealed partial class SandboxGrain(
                 break;
             case IdleVerdict.AgentGone:
                 // A silent agent may be a stopped or replaced one: the container must not run on unwatched.
-                SandboxLog.AgentGone(logger, Name);
+                SandboxLog.AgentGone(logger, Id);
                 await SleepAsync();
                 break;
             default:
@@ -294,16 +302,16 @@ public sealed partial class SandboxGrain(
 
     private async Task SleepAsync()
     {
-        SandboxLog.Sleeping(logger, Name, time.GetUtcNow() - record.State.LastActive);
+        SandboxLog.Sleeping(logger, Id, time.GetUtcNow() - record.State.LastActive);
         _idleTimer?.Dispose();
-        var container = await containers.FindAsync(Name, CancellationToken.None);
+        var container = await containers.FindAsync(Key, CancellationToken.None);
         if (container is { Running: true })
         {
             await containers.StopAsync(container.Id, CancellationToken.None);
         }
 
         agents.Forget(_endpoint!.SocketPath);
-        egress.Close(Name);
+        egress.Close(Key.LocalName);
         _endpoint = null;
         record.State.Status = SandboxStatus.Sleeping;
         await SaveAsync();
@@ -313,7 +321,7 @@ public sealed partial class SandboxGrain(
     private async Task SaveAsync()
     {
         var view = View();
-        await Task.WhenAll(record.WriteStateAsync(), GrainFactory.GetCatalog().RecordAsync(SandboxGrains.Scope, view));
+        await Task.WhenAll(record.WriteStateAsync(), GrainFactory.GetCatalog().RecordAsync(Key.Tenant, view));
         _persistedLastActive = view.LastActive;
     }
 
@@ -321,7 +329,7 @@ public sealed partial class SandboxGrain(
 
     private SandboxView View() => new()
     {
-        Name = Name,
+        Name = Key.Name,
         Status = _endpoint is null ? SandboxStatus.Sleeping : SandboxStatus.Running,
         Spec = record.State.Spec!,
         SleepPolicy = record.State.SleepPolicy,
@@ -329,19 +337,13 @@ public sealed partial class SandboxGrain(
         LastActive = record.State.LastActive,
     };
 
-    private void RequireValidName()
-    {
-        if (!SandboxName.IsValid(Name))
-        {
-            throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(Name));
-        }
-    }
+    private void RequireValidKey() => _ = Key;
 
     private void RequireExists()
     {
         if (!Exists)
         {
-            throw new SandboxException(SandboxError.NotFound, $"sandbox '{Name}' does not exist");
+            throw new SandboxException(SandboxError.NotFound, $"sandbox '{Key.Name}' does not exist");
         }
     }
 }

@@ -3,49 +3,40 @@ namespace Sandboxes.Silo.Sandboxes;
 /// <summary>Reaching sandboxes' grains by name, for the APIs and the console.</summary>
 public static class SandboxGrains
 {
-    /// <summary>
-    /// The catalog partition every sandbox is listed in. There is one scope today; when API keys
-    /// carry tenants, the tenant becomes the scope, and this is the one place it is chosen.
-    /// </summary>
-    public const string Scope = "default";
-
     /// <summary>How many sandboxes a page holds when the caller does not say.</summary>
     public const int DefaultPageSize = 100;
 
-    /// <summary>The sandbox's grain; INVALID_ARGUMENT with the naming rule for a bad name.</summary>
-    public static ISandboxGrain GetSandbox(this IGrainFactory grains, string name) =>
-        SandboxName.IsValid(name)
-            ? grains.GetGrain<ISandboxGrain>(name)
-            : throw new SandboxException(SandboxError.InvalidArgument, SandboxName.Explain(name));
+    /// <summary>The sandbox's grain, keyed by its tenant and name.</summary>
+    public static ISandboxGrain GetSandbox(this IGrainFactory grains, SandboxKey sandbox) => grains.GetGrain<ISandboxGrain>(sandbox.GrainKey);
 
-    /// <summary>The catalog, reached from the scope's one place.</summary>
+    /// <summary>The catalog: one partition per tenant.</summary>
     public static ISandboxCatalogGrain GetCatalog(this IGrainFactory grains) => grains.GetGrain<ISandboxCatalogGrain>(ISandboxCatalogGrain.Key);
 
     /// <summary>
-    /// One page of the known sandboxes carrying all <paramref name="labels"/>. Running sandboxes
+    /// One page of the tenant's sandboxes carrying all <paramref name="labels"/>. Running sandboxes
     /// have active grains, so asking them is cheap and fresher than the catalog.
     /// </summary>
-    public static async Task<SandboxPage> ListSandboxesAsync(this IGrainFactory grains, IReadOnlyDictionary<string, string> labels, int pageSize, string? pageToken)
+    public static async Task<SandboxPage> ListSandboxesAsync(this IGrainFactory grains, string tenant, IReadOnlyDictionary<string, string> labels, int pageSize, string? pageToken)
     {
         if (pageSize is < 0 or > ISandboxCatalogGrain.MaxPageSize)
         {
             throw new SandboxException(SandboxError.InvalidArgument, $"page_size must be between 1 and {ISandboxCatalogGrain.MaxPageSize} (0 means {DefaultPageSize}), not {pageSize}");
         }
 
-        var page = await grains.GetCatalog().ListAsync(Scope, labels, pageSize == 0 ? DefaultPageSize : pageSize, pageToken);
+        var page = await grains.GetCatalog().ListAsync(tenant, labels, pageSize == 0 ? DefaultPageSize : pageSize, pageToken);
         var fresh = await Task.WhenAll(page.Sandboxes.Select(async v =>
-            v.Status == SandboxStatus.Running ? await grains.GetGrain<ISandboxGrain>(v.Name).DescribeAsync() ?? v : v));
+            v.Status == SandboxStatus.Running ? await grains.GetSandbox(new SandboxKey(tenant, v.Name)).DescribeAsync() ?? v : v));
         return page with { Sandboxes = [.. fresh] };
     }
 
-    /// <summary>Every known sandbox carrying all <paramref name="labels"/>, page after page.</summary>
-    public static async Task<IReadOnlyList<SandboxView>> ListSandboxesAsync(this IGrainFactory grains, IReadOnlyDictionary<string, string> labels)
+    /// <summary>Every sandbox of the tenant carrying all <paramref name="labels"/>, page after page.</summary>
+    public static async Task<IReadOnlyList<SandboxView>> ListSandboxesAsync(this IGrainFactory grains, string tenant, IReadOnlyDictionary<string, string> labels)
     {
         var all = new List<SandboxView>();
         string? token = null;
         do
         {
-            var page = await grains.ListSandboxesAsync(labels, ISandboxCatalogGrain.MaxPageSize, token);
+            var page = await grains.ListSandboxesAsync(tenant, labels, ISandboxCatalogGrain.MaxPageSize, token);
             all.AddRange(page.Sandboxes);
             token = page.NextPageToken;
         }

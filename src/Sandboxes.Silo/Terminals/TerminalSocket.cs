@@ -4,6 +4,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Sandboxes.Protocol;
 using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Auth;
 using Sandboxes.Silo.WebConsole;
 
 namespace Sandboxes.Silo.Terminals;
@@ -23,7 +24,7 @@ public static class TerminalSocket
 
     public static async Task HandleAsync(HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access)
     {
-        if (await access.AuthenticateAsync(context) is null)
+        if (await access.AuthenticateAsync(context) is not { } caller)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             await context.Response.WriteAsync("an API key is needed: log in to the console, or send the header 'authorization: Bearer KEY'");
@@ -37,12 +38,19 @@ public static class TerminalSocket
             return;
         }
 
+        if (!SandboxName.IsValid(sandbox))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync(SandboxName.Explain(sandbox));
+            return;
+        }
+
         var first = FirstMessage(sandbox, context.Request.Query);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var cancellationToken = context.RequestAborted;
         try
         {
-            await connector.CallOnceAsync(sandbox, async agent =>
+            await connector.CallOnceAsync(caller.Sandbox(sandbox), async agent =>
             {
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 using var call = agent.Terminals.Connect(cancellationToken: stop.Token);
@@ -62,6 +70,13 @@ public static class TerminalSocket
                             break;
                         }
                     }
+                }
+                catch (RpcException e)
+                {
+                    // Closed with its reason here, while the socket is whole: cancelling the
+                    // input's pending receive (below) aborts the socket without a reason.
+                    await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, $"{e.StatusCode}: {e.Status.Detail}");
+                    throw;
                 }
                 finally
                 {
@@ -181,9 +196,11 @@ public static class TerminalSocket
         var fitted = bytes.Length <= 123 ? reason : Encoding.UTF8.GetString(bytes, 0, 120) + "...";
         try
         {
-            await socket.CloseAsync(status, fitted, CancellationToken.None);
+            // A browser that never answers the close is dropped after a while.
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await socket.CloseAsync(status, fitted, bound.Token);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
         }
     }

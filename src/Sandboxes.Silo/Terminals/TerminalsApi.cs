@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Sandboxes.Protocol;
 using Sandboxes.Silo.Api;
+using Sandboxes.Silo.Auth;
 
 namespace Sandboxes.Silo.Terminals;
 
@@ -22,7 +23,7 @@ public sealed class TerminalsApi(SandboxConnector connector) : Protocol.Terminal
             _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of a terminal stream must be 'open' or 'attach'")),
         };
 
-        await connector.CallOnceAsync(sandbox, async agent =>
+        await connector.CallOnceAsync(context.CallersSandbox(sandbox), async agent =>
         {
             await DuplexRelay.RunAsync(first, requestStream, responseStream, token => agent.Terminals.Connect(cancellationToken: token), context.CancellationToken);
             return true;
@@ -30,5 +31,5 @@ public sealed class TerminalsApi(SandboxConnector connector) : Protocol.Terminal
     }
 
     public override Task<ListTerminalsResponse> List(ListTerminalsRequest request, ServerCallContext context) =>
-        connector.CallAsync(request.Sandbox, c => c.Terminals.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
+        connector.CallAsync(context.CallersSandbox(request.Sandbox), c => c.Terminals.ListAsync(request, cancellationToken: context.CancellationToken).ResponseAsync);
 }

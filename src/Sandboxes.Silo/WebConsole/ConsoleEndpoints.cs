@@ -1,4 +1,5 @@
 using System.Net;
+using Sandboxes.Silo.Auth;
 using Sandboxes.Silo.Preview;
 using Sandboxes.Silo.Sandboxes;
 
@@ -54,38 +55,39 @@ public static class ConsoleEndpoints
 
     private static async Task<IResult> ListSandboxes(HttpContext context, ConsoleAccess access, IGrainFactory grains)
     {
-        if (await access.AuthenticateAsync(context) is null)
+        if (await access.AuthenticateAsync(context) is not { } caller)
         {
             return Refused();
         }
 
-        var fresh = await grains.ListSandboxesAsync(new Dictionary<string, string>());
+        var fresh = await grains.ListSandboxesAsync(caller.Tenant, new Dictionary<string, string>());
         return Results.Json(
             new ConsoleSandboxes([.. fresh.OrderBy(v => v.Name, StringComparer.Ordinal).Select(v => new ConsoleSandbox(v.Name, v.Status == SandboxStatus.Running ? "running" : "sleeping", v.Spec.Image, v.Spec.Labels))]),
             ConsoleJson.Default.ConsoleSandboxes);
     }
 
     private static async Task<IResult> ListPorts(HttpContext context, string name, ConsoleAccess access, IGrainFactory grains, PreviewUrls urls) =>
-        await access.AuthenticateAsync(context) is null
+        await access.AuthenticateAsync(context) is not { } caller
             ? Refused()
-            : await GuardedAsync(name, grains, async grain =>
-                Results.Json(new ConsolePorts([.. (await grain.GetExposedPortsAsync()).Select(p => new ConsolePort(p.Port, p.Name, urls.For(name, p)))]), ConsoleJson.Default.ConsolePorts));
+            : await GuardedAsync(caller, name, grains, async (sandbox, grain) =>
+                Results.Json(new ConsolePorts([.. (await grain.GetExposedPortsAsync()).Select(p => new ConsolePort(p.Port, p.Name, urls.For(sandbox, p)))]), ConsoleJson.Default.ConsolePorts));
 
     private static async Task<IResult> ExposePort(HttpContext context, string name, int port, ConsoleAccess access, IGrainFactory grains, PreviewUrls urls) =>
-        await access.AuthenticateAsync(context) is null
+        await access.AuthenticateAsync(context) is not { } caller
             ? Refused()
-            : await GuardedAsync(name, grains, async grain =>
+            : await GuardedAsync(caller, name, grains, async (sandbox, grain) =>
             {
                 var exposed = await grain.ExposePortAsync(port, "");
-                return Results.Json(new ConsolePort(exposed.Port, exposed.Name, urls.For(name, exposed)), ConsoleJson.Default.ConsolePort);
+                return Results.Json(new ConsolePort(exposed.Port, exposed.Name, urls.For(sandbox, exposed)), ConsoleJson.Default.ConsolePort);
             });
 
-    /// <summary>Runs an action on a sandbox's grain, turning its refusals into JSON problems.</summary>
-    private static async Task<IResult> GuardedAsync(string name, IGrainFactory grains, Func<ISandboxGrain, Task<IResult>> action)
+    /// <summary>Runs an action on the caller's sandbox of that name, turning its refusals into JSON problems.</summary>
+    private static async Task<IResult> GuardedAsync(Caller caller, string name, IGrainFactory grains, Func<SandboxKey, ISandboxGrain, Task<IResult>> action)
     {
         try
         {
-            return await action(grains.GetSandbox(name));
+            var sandbox = caller.Sandbox(name);
+            return await action(sandbox, grains.GetSandbox(sandbox));
         }
         catch (SandboxException e)
         {

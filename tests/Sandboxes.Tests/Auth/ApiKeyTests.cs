@@ -105,22 +105,4 @@ public sealed class ApiKeyTests(SiloFixture fixture)
         Assert.Contains("--api-key", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("SANDBOXES_API_KEY", result.Stderr, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task A_bad_tenant_name_is_an_invalid_argument()
-    {
-        var refused = await Assert.ThrowsAsync<RpcException>(() => _silo.Client.Keys.CreateAsync("Not A Label"));
-
-        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
-        Assert.Contains("tenant name", refused.Status.Detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_key_of_another_tenant_is_refused_while_names_are_shared()
-    {
-        var refused = await Assert.ThrowsAsync<RpcException>(() => _silo.Client.Keys.CreateAsync("team-a"));
-
-        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
-        Assert.Contains("not scoped per tenant", refused.Status.Detail, StringComparison.Ordinal);
-    }
 }

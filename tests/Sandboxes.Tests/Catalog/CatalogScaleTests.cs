@@ -29,7 +29,7 @@ public sealed class CatalogScaleTests
         var names = Enumerable.Range(0, 1100).Select(i => $"row-{i:D4}").ToList();
         foreach (var batch in names.Chunk(50))
         {
-            await Task.WhenAll(batch.Select(name => catalog.RecordAsync(SandboxGrains.Scope, new SandboxView
+            await Task.WhenAll(batch.Select(name => catalog.RecordAsync(SandboxKey.DefaultTenant, new SandboxView
             {
                 Name = name,
                 Status = SandboxStatus.Sleeping,

@@ -51,7 +51,7 @@ public sealed class CatalogTests(SiloFixture fixture)
         }
 
         var table = new TableClient(TestEnvironment.StorageConnectionString, SandboxCatalogTable.TableName(_silo.Owner));
-        var row = await table.GetEntityAsync<TableEntity>(SandboxGrains.Scope, name);
+        var row = await table.GetEntityAsync<TableEntity>(SandboxKey.DefaultTenant, name);
         Assert.DoesNotContain(row.Value, p => p.Value?.ToString()?.Contains("hunter2", StringComparison.Ordinal) == true);
         await box.DestroyAsync();
     }
