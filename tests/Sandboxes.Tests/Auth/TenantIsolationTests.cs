@@ -231,6 +231,24 @@ public sealed class TenantIsolationTests(EgressFixture fixture) : IDisposable
         Assert.True(_failures.Count == 0, string.Join("\n", _failures));
     }
 
+    [Fact]
+    public async Task The_longest_tenant_and_sandbox_names_still_fit_the_hosts_socket_paths()
+    {
+        var tenant = _silo.UniqueName(new string('t', TenantName.MaxLength - 7));
+        var key = await _silo.Client.Keys.CreateAsync(tenant, description: "long names");
+        using var client = new SandboxClient(_silo.GrpcUrl, key.Key);
+        var name = _silo.UniqueName(new string('n', SandboxName.MaxLength - 7));
+
+        var box = client.Sandbox(name);
+        Assert.Equal("fits", (await box.ExecAsync("printf fits")).Stdout);
+
+        var folder = Path.Combine(_silo.DataRoot, "boxes", new SandboxKey(tenant, name).LocalName);
+        Assert.Matches($"^{tenant}_[0-9a-f]{{20}}$", Path.GetFileName(folder));
+        Assert.True(Directory.Exists(folder), $"{folder} does not exist");
+        Assert.True(await box.DestroyAsync());
+        Assert.False(Directory.Exists(folder), $"{folder} outlived its sandbox");
+    }
+
     [Theory]
     [InlineData("Not-A-Label")]
     [InlineData("two--dashes")]
