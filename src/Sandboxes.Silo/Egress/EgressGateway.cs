@@ -47,6 +47,7 @@ public sealed class EgressGateway(IOptions<SandboxesOptions> sandboxes, SandboxF
             }
 
             refusals.Forget(sandbox);
+            log.Forget(sandbox);
         }
     }
 

@@ -31,6 +31,7 @@ public static class InternalAddresses
         (IPAddress.Parse("2001::"), 32),        // Teredo: the real destination is hidden in the address
         (IPAddress.Parse("fc00::"), 7),         // unique local (fd00:ec2::254 is a metadata address)
         (IPAddress.Parse("fe80::"), 10),
+        (IPAddress.Parse("fec0::"), 10),        // site-local: deprecated, yet still routed inward by some networks
         (IPAddress.Parse("ff00::"), 8),
     ];
 

@@ -113,6 +113,7 @@ public sealed class EgressHostTests
     [InlineData("2002:a9fe:a9fe::1", false)]        // 6to4 via 169.254.169.254
     [InlineData("2002:c0a8:101::1", false)]         // 6to4 via 192.168.1.1
     [InlineData("2002:5db8:d70e::1", true)]
+    [InlineData("fec0::1", false)]                  // site-local (deprecated, still routed by some networks)
     [InlineData("::a9fe:a9fe", false)]              // IPv4-compatible
     [InlineData("::5db8:d70e", true)]
     [InlineData("::ffff:0:a9fe:a9fe", false)]       // IPv4-translated
