@@ -5,7 +5,9 @@ using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
 using Sandboxes.Networking;
+using Sandboxes.Silo.Limits;
 
 namespace Sandboxes.Silo.Hosting;
 
@@ -19,9 +21,10 @@ namespace Sandboxes.Silo.Hosting;
 /// runs and reports any failure there as UNKNOWN, so only the request's marshaller can say so.</item>
 /// <item>A unary or server-streaming call's body may be one whole message of the contract's
 /// limit; Kestrel's default of 30,000,000 bytes otherwise cut such calls off with UNKNOWN.</item>
+/// <item>A request's environment maps keep the environment limits (<see cref="EnvLimits"/>).</item>
 /// </list>
 /// </summary>
-public sealed class CheckedRequestBinding<[DynamicallyAccessedMembers(ServiceMembers)] TService> : IServiceMethodProvider<TService>
+public sealed class CheckedRequestBinding<[DynamicallyAccessedMembers(ServiceMembers)] TService>(IOptions<SandboxLimits> limits) : IServiceMethodProvider<TService>
     where TService : class
 {
     private const DynamicallyAccessedMemberTypes ServiceMembers = DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
@@ -34,13 +37,13 @@ public sealed class CheckedRequestBinding<[DynamicallyAccessedMembers(ServiceMem
             {
                 var method = bind.BindType.GetMethod(bind.BindMethodName, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(ServiceBinderBase), type])
                     ?? throw new InvalidOperationException($"{bind.BindType} has no {bind.BindMethodName}(ServiceBinderBase, {type.Name})");
-                method.Invoke(null, [new Binder(context), null]);
+                method.Invoke(null, [new Binder(context, limits.Value), null]);
                 return;
             }
         }
     }
 
-    private sealed class Binder(ServiceMethodProviderContext<TService> context) : ServiceBinderBase
+    private sealed class Binder(ServiceMethodProviderContext<TService> context, SandboxLimits limits) : ServiceBinderBase
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
             context.AddUnaryMethod(Checked(method), Metadata(method.Name, [typeof(TRequest), typeof(ServerCallContext)], limitBody: true, out var target), Invoker<UnaryServerMethod<TService, TRequest, TResponse>>(target));
@@ -55,7 +58,7 @@ public sealed class CheckedRequestBinding<[DynamicallyAccessedMembers(ServiceMem
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
             context.AddDuplexStreamingMethod(Checked(method), Metadata(method.Name, [typeof(IAsyncStreamReader<TRequest>), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)], limitBody: false, out var target), Invoker<DuplexStreamingServerMethod<TService, TRequest, TResponse>>(target));
 
-        private static Method<TRequest, TResponse> Checked<TRequest, TResponse>(Method<TRequest, TResponse> method)
+        private Method<TRequest, TResponse> Checked<TRequest, TResponse>(Method<TRequest, TResponse> method)
             where TRequest : class
             where TResponse : class
         {
@@ -63,14 +66,22 @@ public sealed class CheckedRequestBinding<[DynamicallyAccessedMembers(ServiceMem
             var name = typeof(TRequest).Name;
             var marshaller = new Marshaller<TRequest>(method.RequestMarshaller.ContextualSerializer, context =>
             {
+                TRequest request;
                 try
                 {
-                    return parse(context);
+                    request = parse(context);
                 }
                 catch (Exception e) when (e is InvalidProtocolBufferException or DecoderFallbackException)
                 {
                     throw new RpcException(new Status(StatusCode.InvalidArgument, $"the {name} message is not valid protobuf ({e.Message}); string fields must be valid UTF-8"));
                 }
+
+                if (request is IMessage message)
+                {
+                    EnvLimits.Check(message, limits);
+                }
+
+                return request;
             });
             return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, marshaller, method.ResponseMarshaller);
         }
