@@ -10,6 +10,11 @@ public sealed class CodeContext : IDisposable
     private readonly SemaphoreSlim _turn = new(1, 1);
     private long _lastExecutionId;
     private int _executionCount;
+
+    // The last execution sent: its count is set before its caller hears the result, while
+    // _executionCount follows only when the turn passes on (on another thread, a moment later).
+    private CodeExecution? _latest;
+
     private volatile string? _killedBecause;
 
     public CodeContext(string id, RunnerProcess runner, string cwd, bool isDefault)
@@ -59,6 +64,7 @@ public sealed class CodeContext : IDisposable
 
             var execution = new CodeExecution(++_lastExecutionId, Id, Runner);
             execution.Watch(timeout, cancellationToken);
+            _latest = execution;
             Runner.Begin(execution);
             Runner.Send(json =>
             {
@@ -109,7 +115,7 @@ public sealed class CodeContext : IDisposable
         Language = Runner.Language,
         Cwd = Cwd,
         Pid = Runner.Pid,
-        ExecutionCount = _executionCount,
+        ExecutionCount = _latest is { ExecutionCount: > 0 } latest ? latest.ExecutionCount : _executionCount,
         Busy = IsBusy,
         IsDefault = IsDefault,
         CreatedAt = Timestamp.FromDateTime(CreatedAt),
