@@ -103,5 +103,32 @@ public sealed class ExposureValidator(IOptions<SandboxesOptions> sandboxes, IOpt
         {
             yield return $"Console:Host '{host}' lies under the preview domain '{previews}': a sandbox's pages could reach the console. Give the console its own host name.";
         }
+        else if (SharedParent(host, previews) is { } parent && !preview.Value.AllowSiteSharedWithConsole)
+        {
+            yield return $"Console:Host '{host}' and the preview domain '{previews}' share the site '{parent}': a sandbox's page could set cookies for '{parent}' (document.cookie) that the console then receives. "
+                + "Serve previews on a registrable domain of their own (Preview:BaseUrl), or, if that parent is a public suffix (like co.uk), set Preview:AllowSiteSharedWithConsole=true.";
+        }
+    }
+
+    /// <summary>
+    /// The last two labels when both host names end in them: without the Public Suffix List,
+    /// the nearest parent a page of one could set cookies for and the other would receive.
+    /// </summary>
+    private static string? SharedParent(string a, string b)
+    {
+        if (IPAddress.TryParse(a.Trim('[', ']'), out _) || IPAddress.TryParse(b.Trim('[', ']'), out _))
+        {
+            return null;
+        }
+
+        var left = a.TrimEnd('.').ToLowerInvariant().Split('.');
+        var right = b.TrimEnd('.').ToLowerInvariant().Split('.');
+        if (left.Length < 2 || right.Length < 2)
+        {
+            return null;
+        }
+
+        var parent = $"{left[^2]}.{left[^1]}";
+        return parent == $"{right[^2]}.{right[^1]}" ? parent : null;
     }
 }

@@ -14,6 +14,13 @@ public sealed class PreviewOptions
     /// </summary>
     public string BaseUrl { get; set; } = "";
 
+    /// <summary>
+    /// Lets the console's host and the preview domain end in the same two labels. The silo
+    /// refuses that by default (a preview page could set cookies for the shared parent); set
+    /// this only when that parent is a public suffix, such as <c>co.uk</c>.
+    /// </summary>
+    public bool AllowSiteSharedWithConsole { get; set; }
+
     /// <summary>How long the silo trusts a token check before asking the sandbox's grain again.</summary>
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(5);
 }

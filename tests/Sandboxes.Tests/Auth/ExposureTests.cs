@@ -26,6 +26,31 @@ public sealed class ExposureTests
         Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, message, port), refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a.preview.example.com", "lies under the preview domain 'preview.example.com'")]
+    [InlineData("console.example.com", "share the site 'example.com'")]
+    public async Task A_silo_refuses_a_console_host_that_preview_pages_could_set_cookies_for(string consoleHost, string message)
+    {
+        await using var silo = new TestSilo(new Dictionary<string, string?> { ["Console:Host"] = consoleHost, ["Preview:BaseUrl"] = "https://preview.example.com" });
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(silo.StartAsync);
+
+        Assert.Contains(message, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_operator_whose_shared_parent_is_a_public_suffix_can_say_so()
+    {
+        await using var silo = new TestSilo(new Dictionary<string, string?>
+        {
+            ["Console:Host"] = "console.acme.co.uk",
+            ["Preview:BaseUrl"] = "https://previews.co.uk",
+            ["Preview:AllowSiteSharedWithConsole"] = "true",
+        });
+
+        await silo.StartAsync();
+    }
+
     [Fact]
     public async Task Both_ports_serve_the_configured_certificate_and_the_console_cookie_is_secure()
     {
