@@ -73,7 +73,7 @@ public static class BenchmarkRun
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, "bench-results.md"), $"Measured {machine}.\n\n{ResultsTable.Markdown(metrics)}\n", CancellationToken.None);
         LatencyPlot.Save(Path.Combine(outputDirectory, "exec-latency.png"), metrics, machine);
         Console.WriteLine();
-        Console.WriteLine($"wrote {outputDirectory}/bench-results.json, bench-results.md, exec-latency.png in {total.Elapsed.TotalSeconds:0}s total");
+        Console.WriteLine($"wrote {outputDirectory}/bench-results.json, bench-results.md, exec-latency.png in {total.Elapsed.TotalSeconds:0}s total; load average at the end {MachineInfo.LoadNow()} (1/5/15 min)");
         Console.WriteLine();
         Console.WriteLine("summary:");
         foreach (var line in headlines.Lines())
