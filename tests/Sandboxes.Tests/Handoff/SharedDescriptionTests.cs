@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Sandboxes.Protocol.Agent;
+using Sandboxes.Silo.Handoff;
 using Sandboxes.Silo.Preview;
 
 namespace Sandboxes.Tests.Handoff;
@@ -19,10 +20,7 @@ namespace Sandboxes.Tests.Handoff;
 /// </summary>
 public sealed class SharedDescriptionTests
 {
-    private const int FGetFl = 3;
-    private const int FSetFl = 4;
-    private const int ONonBlock = 0x800;
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan BlockedFor = TimeSpan.FromSeconds(5);
 
     [Fact]
@@ -70,6 +68,27 @@ public sealed class SharedDescriptionTests
         await Assert.ThrowsAnyAsync<Exception>(() => pending!.WaitAsync(Bound));
         upload.Finish();
         await Assert.ThrowsAnyAsync<Exception>(() => sending.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_sandbox_that_sets_SO_LINGER_and_lets_go_cannot_hold_the_silo_thread_that_closes_the_connection()
+    {
+        await using var sandbox = await HostileSandbox.ConnectAsync();
+        using var handoff = await HandoffConnection.ConnectAsync(sandbox.AgentSocketPath, CancellationToken.None)
+            ?? throw new InvalidOperationException("no handoff.sock found");
+        var connecting = handoff.ConnectPortAsync(8000, CancellationToken.None);
+        await sandbox.HandOverAsync();
+        var connection = await connecting.WaitAsync(Bound);
+
+        // The server never reads, so data stays queued and the silo's FIN cannot go; the sandbox
+        // asks for a long linger on close, then closes its own descriptor, leaving the silo's the last.
+        var pending = WriteUntilOneWaits(connection, new byte[1 << 20]);
+        sandbox.LingerAndLetGo(TimeSpan.FromSeconds(60));
+
+        var closed = OnItsOwnThread(connection.Dispose, BlockedFor);
+        sandbox.Server.Dispose(); // resets the connection: releases a blocked close either way
+        Assert.True(closed, $"closing a preview connection held the silo's thread inside close() for {BlockedFor.TotalSeconds:0} s after the sandbox set SO_LINGER");
+        await Assert.ThrowsAnyAsync<Exception>(() => pending.WaitAsync(Bound));
     }
 
     /// <summary>Writes chunks until one is still waiting a second later (the buffers are full); returns that write.</summary>
@@ -133,107 +152,4 @@ public sealed class SharedDescriptionTests
             return false;
         }
     }
-
-    /// <summary>
-    /// The sandbox's side: an agent at handoff.sock, a server listening on loopback, and the
-    /// sandbox's own descriptor for the connection it hands over.
-    /// </summary>
-    private sealed class HostileSandbox : IAsyncDisposable
-    {
-        private readonly HostileAgent _agent = new();
-        private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        private readonly Socket _handedOver = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        private readonly CancellationTokenSource _stop = new();
-        private Task _clearing = Task.CompletedTask;
-
-        private HostileSandbox()
-        {
-        }
-
-        public PreviewConnector Connector { get; } = new();
-
-        public Socket Server { get; private set; } = null!;
-
-        private int Descriptor => (int)_handedOver.SafeHandle.DangerousGetHandle();
-
-        private PreviewRoute Route => new(new AgentEndpoint(_agent.AgentSocketPath, "g1"), 8000);
-
-        public static async Task<HostileSandbox> ConnectAsync()
-        {
-            var sandbox = new HostileSandbox();
-            sandbox._listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            sandbox._listener.Listen(1);
-            await sandbox._handedOver.ConnectAsync(sandbox._listener.LocalEndPoint!);
-            sandbox.Server = await sandbox._listener.AcceptAsync();
-            return sandbox;
-        }
-
-        public HttpRequestMessage Request(HttpMethod method)
-        {
-            var request = new HttpRequestMessage(method, PreviewConnector.Destination(Route) + "page");
-            request.Options.Set(PreviewConnector.RouteKey, Route);
-            return request;
-        }
-
-        /// <summary>Answers the silo's handoff request with the connection, keeping the sandbox's own descriptor.</summary>
-        public Task HandOverAsync() => _agent.AnswerAsync(new HandoffReply(), Descriptor).WaitAsync(Bound);
-
-        public async Task ReadRequestHeadAsync()
-        {
-            var head = new StringBuilder();
-            var buffer = new byte[1];
-            using var timeout = new CancellationTokenSource(Bound);
-            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-            {
-                Assert.True(await Server.ReceiveAsync(buffer, timeout.Token) == 1, $"the silo closed the connection after: {head}");
-                head.Append((char)buffer[0]);
-            }
-        }
-
-        /// <summary>
-        /// What root in the sandbox can do to the description it shares with the silo: clear
-        /// O_NONBLOCK, and again each time the silo sets it, until the test ends (at most a minute).
-        /// </summary>
-        public void KeepClearingNonBlocking()
-        {
-            ClearNonBlocking();
-            _clearing = Task.Run(async () =>
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                while (!_stop.IsCancellationRequested && clock.Elapsed < TimeSpan.FromMinutes(1))
-                {
-                    ClearNonBlocking();
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(5), _stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-
-        private void ClearNonBlocking()
-        {
-            var flags = Fcntl(Descriptor, FGetFl, 0);
-            Assert.True(flags >= 0 && Fcntl(Descriptor, FSetFl, flags & ~ONonBlock) == 0, $"fcntl failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await _clearing;
-            Connector.Dispose();
-            Server?.Dispose();
-            _handedOver.Dispose();
-            _listener.Dispose();
-            await _agent.DisposeAsync();
-            _stop.Dispose();
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static extern int Fcntl(int fd, int command, int argument);
 }
