@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Sandboxes.Silo.Handoff;
@@ -20,18 +19,12 @@ namespace Sandboxes.Silo.Handoff;
 /// recv and send here passes MSG_DONTWAIT, which makes that one call non-blocking whatever the
 /// description's flags say, and waits for readiness through <see cref="SocketReadiness"/>'s
 /// epoll (readiness is the socket's, not the description's). The fast path is one syscall per
-/// read or write, as with .NET's own socket.
+/// read or write, as with .NET's own socket. Closing turns SO_LINGER off first, so that the
+/// sandbox cannot make the close wait either (see <see cref="HandedOverSocketCalls.StopLingering"/>).
 /// </para>
 /// </summary>
-public sealed partial class HandedOverSocketStream : Stream
+public sealed class HandedOverSocketStream : Stream
 {
-    private const int MsgDontWait = 0x40;
-    private const int MsgNoSignal = 0x4000;
-    private const int EAgain = 11;
-    private const int EIntr = 4;
-    private const short PollIn = 0x1;
-    private const short PollOut = 0x4;
-
     private readonly SafeFileHandle _socket;
     private readonly ReadySignal _readable = new();
     private readonly ReadySignal _writable = new();
@@ -98,7 +91,7 @@ public sealed partial class HandedOverSocketStream : Stream
         int read;
         while ((read = Receive(buffer)) < 0)
         {
-            WaitReady(PollIn);
+            HandedOverSocketCalls.WaitReady(_socket, write: false);
         }
 
         return read;
@@ -115,7 +108,7 @@ public sealed partial class HandedOverSocketStream : Stream
             }
             else
             {
-                WaitReady(PollOut);
+                HandedOverSocketCalls.WaitReady(_socket, write: true);
             }
         }
     }
@@ -141,102 +134,22 @@ public sealed partial class HandedOverSocketStream : Stream
             SocketReadiness.Shared.Remove(_socket, _watch);
             _readable.Close();
             _writable.Close();
+            HandedOverSocketCalls.StopLingering(_socket);
             _socket.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    /// <summary>One recv with MSG_DONTWAIT: the bytes read (0 at the end), or -1 when it would block.</summary>
-    private unsafe int Receive(Span<byte> buffer)
-    {
-        fixed (byte* data = buffer)
-        {
-            return Transfer(data, buffer.Length, receive: true);
-        }
-    }
-
-    /// <summary>One send with MSG_DONTWAIT: the bytes written, or -1 when it would block.</summary>
-    private unsafe int Send(ReadOnlySpan<byte> buffer)
-    {
-        fixed (byte* data = buffer)
-        {
-            return Transfer(data, buffer.Length, receive: false);
-        }
-    }
-
-    private unsafe int Transfer(byte* data, int length, bool receive)
+    private int Receive(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-
-        // The kernel refuses a null buffer even for zero bytes (a zero-byte read waits for data).
-        byte empty = 0;
-        var at = length == 0 ? &empty : data;
-        var added = false;
-        _socket.DangerousAddRef(ref added);
-        try
-        {
-            var fd = (int)_socket.DangerousGetHandle();
-            while (true)
-            {
-                var moved = receive
-                    ? SysRecv(fd, at, (nuint)length, MsgDontWait)
-                    : SysSend(fd, at, (nuint)length, MsgDontWait | MsgNoSignal);
-                if (moved >= 0)
-                {
-                    return (int)moved;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == EAgain)
-                {
-                    return -1;
-                }
-
-                if (errno != EIntr)
-                {
-                    var error = new SocketException(errno);
-                    throw new IOException($"Unable to {(receive ? "read data from" : "write data to")} the transport connection: {error.Message}.", error);
-                }
-            }
-        }
-        finally
-        {
-            _socket.DangerousRelease();
-        }
+        return HandedOverSocketCalls.Receive(_socket, buffer);
     }
 
-    private unsafe void WaitReady(short events)
+    private int Send(ReadOnlySpan<byte> buffer)
     {
-        var added = false;
-        _socket.DangerousAddRef(ref added);
-        try
-        {
-            var poll = new PollFd { Fd = (int)_socket.DangerousGetHandle(), Events = events };
-            while (Poll(&poll, 1, -1) < 0 && Marshal.GetLastPInvokeError() == EIntr)
-            {
-            }
-        }
-        finally
-        {
-            _socket.DangerousRelease();
-        }
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return HandedOverSocketCalls.Send(_socket, buffer);
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static unsafe partial nint SysRecv(int fd, byte* buffer, nuint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static unsafe partial nint SysSend(int fd, byte* buffer, nuint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
 }
