@@ -35,7 +35,15 @@ public sealed class HandedOverSocketStream : Stream
     public HandedOverSocketStream(SafeFileHandle socket)
     {
         _socket = socket;
-        _watch = SocketReadiness.Shared.Add(socket, _readable, _writable);
+        try
+        {
+            _watch = SocketReadiness.Shared.Add(socket, _readable, _writable);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public override bool CanRead => true;

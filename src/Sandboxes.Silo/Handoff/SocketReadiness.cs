@@ -12,7 +12,7 @@ namespace Sandboxes.Silo.Handoff;
 /// edge-triggered under a number of their own, never their descriptor, so an event for a
 /// socket already closed (its descriptor perhaps reused) finds nothing and is dropped.
 /// </summary>
-public sealed partial class SocketReadiness
+internal sealed partial class SocketReadiness
 {
     private const int EpollCloexec = 0x80000;
     private const int EpollCtlAdd = 1;
