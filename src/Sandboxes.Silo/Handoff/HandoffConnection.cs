@@ -73,8 +73,11 @@ public sealed class HandoffConnection : IDisposable
         }
     }
 
-    /// <summary>A TCP socket connected to 127.0.0.1:<paramref name="port"/> inside the sandbox.</summary>
-    public async Task<Socket> ConnectPortAsync(int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// A TCP connection to 127.0.0.1:<paramref name="port"/> inside the sandbox. It is never a
+    /// .NET <see cref="Socket"/>: the sandbox shares its O_NONBLOCK flag (see <see cref="HandedOverSocketStream"/>).
+    /// </summary>
+    public async Task<HandedOverSocketStream> ConnectPortAsync(int port, CancellationToken cancellationToken)
     {
         var (_, received) = await RequestAsync(new HandoffRequest { ConnectPort = port }, cancellationToken);
         using (received)
@@ -84,9 +87,7 @@ public sealed class HandoffConnection : IDisposable
                 throw Misbehaved($"handed over {Descriptors.Describe(received)} where a TCP connection was expected");
             }
 
-            var handle = new SafeSocketHandle(received.DangerousGetHandle(), ownsHandle: true);
-            received.SetHandleAsInvalid();
-            return new Socket(handle);
+            return new HandedOverSocketStream(Descriptors.Keep(received));
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Sandboxes.Silo.Handoff;
 
 namespace Sandboxes.Silo.Preview;
@@ -10,7 +9,8 @@ public sealed record PreviewRoute(AgentEndpoint Agent, int Port);
 /// <summary>
 /// The one HTTP client every preview request is forwarded with. Its connections are TCP
 /// sockets that the sandbox's agent connected to 127.0.0.1:PORT inside the sandbox and handed
-/// over, so the silo talks to the sandbox's server directly, in the sandbox's own network.
+/// over, so the silo talks to the sandbox's server directly, in the sandbox's own network
+/// (through a <see cref="HandedOverSocketStream"/>, which the sandbox cannot make block).
 /// The pool is keyed by a made-up host naming the sandbox's container's generation, so
 /// a connection is never reused for another sandbox or a restarted one.
 /// </summary>
@@ -52,7 +52,6 @@ public sealed class PreviewConnector : IDisposable
 
         using var handoff = await HandoffConnection.ConnectAsync(route.Agent.SocketPath, cancellationToken)
             ?? throw new HttpRequestException("the sandbox's agent does not hand over connections (it predates preview URLs); restart the sandbox");
-        Socket socket = await handoff.ConnectPortAsync(route.Port, cancellationToken);
-        return new NetworkStream(socket, ownsSocket: true);
+        return await handoff.ConnectPortAsync(route.Port, cancellationToken);
     }
 }
