@@ -40,7 +40,7 @@ public sealed class ApiKeyVerifier(ApiKeyStore store, IOptions<AuthOptions> opti
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         Encoding.ASCII.GetBytes(key.Secret, secret);
         SHA256.HashData(secret, hash);
-        return CryptographicOperations.FixedTimeEquals(hash, record.SecretHash) ? record.Caller : null;
+        return CryptographicOperations.FixedTimeEquals(hash, record.SecretHash) && record.Usable ? record.Caller : null;
     }
 
     /// <summary>Forgets a key at once on this silo (after a revocation here).</summary>

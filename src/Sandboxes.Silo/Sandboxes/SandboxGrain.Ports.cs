@@ -36,15 +36,15 @@ public sealed partial class SandboxGrain
 
     public async Task<PreviewTarget> ResolvePreviewAsync(int port, string token)
     {
-        if (!HasValidKey || !Exists)
-        {
-            return record.State.DestroyedAt is null ? PreviewTarget.NotFound : PreviewTarget.Gone;
-        }
-
-        var exposed = record.State.ExposedPorts.FirstOrDefault(p => p.Port == port);
+        var exposed = HasValidKey ? record.State.ExposedPorts.FirstOrDefault(p => p.Port == port) : null;
         if (exposed is null || !ExposedPortRules.TokenMatches(exposed, token))
         {
             return PreviewTarget.NotFound;
+        }
+
+        if (!Exists)
+        {
+            return record.State.DestroyedAt is null ? PreviewTarget.NotFound : PreviewTarget.Gone;
         }
 
         return new PreviewTarget(PreviewOutcome.Found, await WakeAsync(createIfMissing: false));

@@ -198,7 +198,9 @@ public sealed partial class SandboxGrain(
         // 404; it expires (see OnActivateAsync). Others leave nothing behind.
         if (record.State.ExposedPorts.Count > 0)
         {
-            record.State = new SandboxRecord { DestroyedAt = time.GetUtcNow() };
+            // The ports (with their tokens) stay, so only a URL that was handed out learns the
+            // sandbox is gone; a guessed one gets 404, as for a name that never existed.
+            record.State = new SandboxRecord { DestroyedAt = time.GetUtcNow(), ExposedPorts = record.State.ExposedPorts };
             await record.WriteStateAsync();
         }
         else

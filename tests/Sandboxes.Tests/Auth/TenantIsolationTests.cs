@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Sandboxes.Client;
 using Sandboxes.Protocol;
+using Sandboxes.Silo.Auth;
 using Sandboxes.Tests.Egress;
 using Sandboxes.Tests.Infrastructure;
 using Sandboxes.Tests.Preview;
@@ -268,6 +270,24 @@ public sealed class TenantIsolationTests(EgressFixture fixture) : IDisposable
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Contains("admin key", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stored_admin_key_of_another_tenant_is_a_plain_key_and_a_stored_bad_tenant_is_unauthenticated()
+    {
+        // Written under the API, as an early build of it could: admin keys of any tenant, any tenant name.
+        var store = _silo.Services.GetRequiredService<ApiKeyStore>();
+        var (acmeAdmin, _) = await store.CreateAsync(_silo.UniqueName("acme"), admin: true, "stored by an early build", TimeProvider.System, CancellationToken.None);
+        var (badTenant, _) = await store.CreateAsync("two--dashes", admin: false, "stored by an early build", TimeProvider.System, CancellationToken.None);
+
+        using var asAdmin = new SandboxClient(_silo.GrpcUrl, acmeAdmin.ToString());
+        var denied = await Assert.ThrowsAsync<RpcException>(() => asAdmin.Keys.CreateAsync(SandboxKey.DefaultTenant, admin: true));
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        await asAdmin.ListAsync();
+
+        using var asBadTenant = new SandboxClient(_silo.GrpcUrl, badTenant.ToString());
+        var refused = await Assert.ThrowsAsync<RpcException>(() => asBadTenant.ListAsync());
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
     }
 
     private async Task ConsoleAndTerminalSocketAreScopedAsync(string globexKey, string shared, string onlyAcme)

@@ -111,6 +111,9 @@ public sealed class TestSilo : IAsyncDisposable
     public DockerClient Docker { get; }
 
     /// <summary>The running silo's grain factory, for tests that poke Orleans directly.</summary>
+    /// <summary>The running silo's services, for tests that must reach under the API (say, storage written by an older build).</summary>
+    public IServiceProvider Services => (_app ?? throw new InvalidOperationException("the silo is not running")).Services;
+
     public IGrainFactory Grains => (_app ?? throw new InvalidOperationException("the silo is not running")).Services.GetRequiredService<IGrainFactory>();
 
     public async Task StartAsync()

@@ -77,6 +77,10 @@ public sealed class PreviewTests(SiloFixture fixture) : IDisposable
         await box.DestroyAsync();
         var gone = await http.GetAsync(silent);
         Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+
+        // Only a URL that was handed out learns the sandbox existed: a guessed token is a 404.
+        var guessed = await http.GetAsync(Replace(silent, silent.Host.Split('.')[0][^16..], "0000000000000000"));
+        Assert.Equal(HttpStatusCode.NotFound, guessed.StatusCode);
     }
 
     [Fact]
