@@ -31,6 +31,8 @@ public sealed record SandboxKey
 
         Tenant = tenant;
         Name = name;
+        GrainKey = tenant == DefaultTenant ? name : $"{tenant}/{name}";
+        LocalName = LocalNameOf(tenant, name);
     }
 
     public string Tenant { get; }
@@ -42,32 +44,14 @@ public sealed record SandboxKey
     /// every sandbox was keyed before tenants existed, so their state is still found. A '/' is
     /// in neither a tenant nor a name, so no two sandboxes share a key.
     /// </summary>
-    public string GrainKey => Tenant == DefaultTenant ? Name : $"{Tenant}/{Name}";
+    public string GrainKey { get; }
 
     /// <summary>
     /// The name of its container and host folders on its host: the bare name in the default
     /// tenant, else <c>tenant.name</c>, or <c>tenant_DIGEST</c> when that would be longer than 63
     /// characters. Neither '.' nor '_' is in a name, so no two sandboxes share one.
     /// </summary>
-    public string LocalName
-    {
-        get
-        {
-            if (Tenant == DefaultTenant)
-            {
-                return Name;
-            }
-
-            var dotted = $"{Tenant}.{Name}";
-            if (dotted.Length <= MaxLocalNameLength)
-            {
-                return dotted;
-            }
-
-            var digest = SHA256.HashData(Encoding.UTF8.GetBytes(Name));
-            return $"{Tenant}_{Convert.ToHexStringLower(digest)[..20]}";
-        }
-    }
+    public string LocalName { get; }
 
     /// <summary>Reads a grain key back; false for anything <see cref="GrainKey"/> never makes.</summary>
     public static bool TryParseGrainKey(string grainKey, [NotNullWhen(true)] out SandboxKey? key)
@@ -85,4 +69,21 @@ public sealed record SandboxKey
     }
 
     public override string ToString() => GrainKey;
+
+    private static string LocalNameOf(string tenant, string name)
+    {
+        if (tenant == DefaultTenant)
+        {
+            return name;
+        }
+
+        var dotted = $"{tenant}.{name}";
+        if (dotted.Length <= MaxLocalNameLength)
+        {
+            return dotted;
+        }
+
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(name));
+        return $"{tenant}_{Convert.ToHexStringLower(digest)[..20]}";
+    }
 }

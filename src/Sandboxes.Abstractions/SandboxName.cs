@@ -37,9 +37,8 @@ public static class SandboxName
     }
 
     /// <summary>Explains why <paramref name="name"/> was refused, quoting it safely.</summary>
-    public static string Explain(string? name)
-    {
-        var shown = name is null ? "(none)" : name.Length > 80 ? $"'{name[..80]}…'" : $"'{name}'";
-        return $"{shown} is not a valid sandbox name: {Rule}";
-    }
+    public static string Explain(string? name) => $"{Quote(name)} is not a valid sandbox name: {Rule}";
+
+    /// <summary>A caller's name as an error message shows it: quoted, and cut short when long.</summary>
+    internal static string Quote(string? name) => name is null ? "(none)" : name.Length > 80 ? $"'{name[..80]}…'" : $"'{name}'";
 }

@@ -15,9 +15,6 @@ public static class TenantName
     public static bool IsValid([NotNullWhen(true)] string? name) =>
         SandboxName.IsValid(name) && name.Length <= MaxLength && !name.Contains("--", StringComparison.Ordinal);
 
-    public static string Explain(string? name)
-    {
-        var shown = name is null ? "(none)" : name.Length > 80 ? $"'{name[..80]}…'" : $"'{name}'";
-        return $"{shown} is not a valid tenant name: a lowercase DNS label of 1 to {MaxLength} characters of a-z, 0-9 and '-', starting and ending with a letter or digit, without \"--\"";
-    }
+    public static string Explain(string? name) =>
+        $"{SandboxName.Quote(name)} is not a valid tenant name: a lowercase DNS label of 1 to {MaxLength} characters of a-z, 0-9 and '-', starting and ending with a letter or digit, without \"--\"";
 }

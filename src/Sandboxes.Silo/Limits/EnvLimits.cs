@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -19,7 +20,21 @@ public static class EnvLimits
     // Env maps sit at most two messages deep (ExecInput.start.env, TerminalInput.open.env).
     private const int MaxDepth = 2;
 
-    public static void Check(IMessage message, SandboxLimits limits) => Check(message, limits, 0);
+    // Whether a request type can hold an env map at all; most (file chunks, stdin) cannot, and skip the walk.
+    private static readonly ConcurrentDictionary<MessageDescriptor, bool> CarriesEnv = new();
+
+    public static void Check(IMessage message, SandboxLimits limits)
+    {
+        if (CarriesEnv.GetOrAdd(message.Descriptor, static d => Reaches(d, 0)))
+        {
+            Check(message, limits, 0);
+        }
+    }
+
+    private static bool Reaches(MessageDescriptor descriptor, int depth) =>
+        descriptor.Fields.InDeclarationOrder().Any(field =>
+            (field.IsMap && field.Name == EnvField)
+            || (depth < MaxDepth && field.FieldType == FieldType.Message && !field.IsRepeated && Reaches(field.MessageType, depth + 1)));
 
     private static void Check(IMessage message, SandboxLimits limits, int depth)
     {

@@ -31,6 +31,7 @@ public sealed partial class SandboxGrain(
     private static readonly TimeSpan TombstoneLifetime = TimeSpan.FromDays(7);
 
     private readonly SandboxIdleCheck _idleCheck = new(agents, time);
+    private SandboxKey? _key;
     private AgentEndpoint? _endpoint;
     private IGrainTimer? _idleTimer;
     private DateTimeOffset _persistedLastActive;
@@ -40,16 +41,15 @@ public sealed partial class SandboxGrain(
     private string Id => this.GetPrimaryKeyString();
 
     /// <summary>Its tenant and name. The APIs make keys only from valid ones, so a bad key is a caller reaching past them.</summary>
-    private SandboxKey Key => SandboxKey.TryParseGrainKey(Id, out var key)
-        ? key
-        : throw new SandboxException(SandboxError.InvalidArgument, $"'{Id}' names no sandbox: {SandboxName.Rule}");
+    private SandboxKey Key => _key ?? throw new SandboxException(SandboxError.InvalidArgument, $"'{Id}' names no sandbox: {SandboxName.Rule}");
 
-    private bool HasValidKey => SandboxKey.TryParseGrainKey(Id, out _);
+    private bool HasValidKey => _key is not null;
 
     private bool Exists => record.State.Spec is not null;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _key = SandboxKey.TryParseGrainKey(Id, out var key) ? key : null;
         if (record.State.DestroyedAt is { } destroyed && time.GetUtcNow() - destroyed > TombstoneLifetime)
         {
             await record.ClearStateAsync(cancellationToken);
