@@ -17,10 +17,20 @@ fi
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
+# A failing test is reported below, not by the ERR trap (which would blame the pipe's last command).
 set +e
+trap - ERR
 dotnet test tests/Sandboxes.Tests -c Release -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR
 set -e
+
+# The failed tests again, with the first lines of each one's error, since thousands of lines
+# of silo logs sit between them and the end of the output, where a reader (and CI) looks.
+if grep -qE '^ +Failed [A-Za-z]' "$log"; then
+  echo "tests that failed:"
+  grep -E -A6 '^ +Failed [A-Za-z]' "$log" | grep -Ev '^ +Stack Trace:' | cut -c1-300 | head -60
+fi
 
 # A plain "N passed, N failed" line, for readers that do not know dotnet test's summary.
 passed="$(grep -Eo '^ +Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | tail -1 || true)"
