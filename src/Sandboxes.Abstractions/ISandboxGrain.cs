@@ -20,6 +20,12 @@ public interface ISandboxGrain : IGrainWithStringKey
     Task<AgentEndpoint> WakeAsync(bool createIfMissing);
 
     /// <summary>
+    /// The host that holds the sandbox, or that would hold it if it were created now (the one
+    /// this grain was placed on). Wakes nothing. UNAVAILABLE when that host's silo is gone.
+    /// </summary>
+    Task<string> LocateAsync();
+
+    /// <summary>
     /// A call the silo relays to the running sandbox is still open: counts as activity and keeps
     /// it awake for <paramref name="lease"/> (renewed while the call lasts). Never wakes a sleeping sandbox.
     /// </summary>

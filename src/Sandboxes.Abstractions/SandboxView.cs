@@ -10,4 +10,7 @@ public sealed record SandboxView
     [Id(3)] public required SleepPolicy SleepPolicy { get; init; }
     [Id(4)] public required DateTimeOffset Created { get; init; }
     [Id(5)] public required DateTimeOffset LastActive { get; init; }
+
+    /// <summary>The host whose engine runs the sandbox (null only for sandboxes made before hosts were recorded).</summary>
+    [Id(6)] public string? Host { get; init; }
 }

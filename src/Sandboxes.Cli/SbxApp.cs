@@ -47,6 +47,7 @@ public static class SbxApp
         root.Subcommands.Add(RunCommand.Build(context));
         root.Subcommands.Add(CodeContextCommand.Build(context));
         root.Subcommands.Add(KeysCommand.Build(context));
+        root.Subcommands.Add(HostsCommand.Build(context));
         return root.Parse(args).InvokeAsync();
     }
 }

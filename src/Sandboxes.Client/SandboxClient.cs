@@ -48,6 +48,7 @@ public sealed class SandboxClient : IDisposable
         Terminals = new Terminals.TerminalsClient(channel);
         CodeInterpreter = new CodeInterpreter.CodeInterpreterClient(channel);
         Keys = new SandboxKeys(new Protocol.Keys.KeysClient(channel));
+        Hosts = new SandboxHosts(new Protocol.Hosts.HostsClient(channel));
     }
 
     internal SandboxesService.SandboxesClient Lifecycle { get; }
@@ -73,6 +74,9 @@ public sealed class SandboxClient : IDisposable
     /// <summary>API keys: make, list and revoke them (admin keys only).</summary>
     public SandboxKeys Keys { get; }
 
+    /// <summary>The cluster's hosts (admin keys only).</summary>
+    public SandboxHosts Hosts { get; }
+
     /// <summary>
     /// A handle to the sandbox with this name. No call is made: the first command or file
     /// operation creates the sandbox with defaults if it does not exist.
@@ -80,9 +84,16 @@ public sealed class SandboxClient : IDisposable
     public Sandbox Sandbox(string name) => new(this, name);
 
     /// <summary>Creates the sandbox with these options, or returns the existing one unchanged.</summary>
-    public async Task<Sandbox> CreateAsync(string name, SandboxOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<Sandbox> CreateAsync(string name, SandboxOptions? options = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(name, options, host: null, cancellationToken);
+
+    /// <summary>
+    /// Creates the sandbox with these options, on <paramref name="host"/> when that host has room
+    /// (a hint; null lets the cluster choose), or returns the existing one unchanged.
+    /// </summary>
+    public async Task<Sandbox> CreateAsync(string name, SandboxOptions? options, string? host, CancellationToken cancellationToken = default)
     {
-        await Lifecycle.CreateAsync(new CreateSandboxRequest { Name = name, Options = options ?? new SandboxOptions() }, cancellationToken: cancellationToken);
+        await Lifecycle.CreateAsync(new CreateSandboxRequest { Name = name, Options = options ?? new SandboxOptions(), Host = host ?? "" }, cancellationToken: cancellationToken);
         return Sandbox(name);
     }
 

@@ -17,9 +17,10 @@ public static class CreateCommand
         var label = new Option<string[]>("--label", "-l") { Description = "Label K=V (repeatable)" };
         var sleepAfter = new Option<string?>("--sleep-after") { Description = "Idle time before sleeping, e.g. 10m" };
         var keepAlive = new Option<bool>("--keep-alive") { Description = "Never sleep for idleness" };
+        var host = new Option<string?>("--host") { Description = "Place a new sandbox on this host if it has room ('sbx hosts' lists them)" };
         var command = new Command("create", "Create a sandbox with options (or show the existing one)")
         {
-            name, image, cpus, memory, disk, env, label, sleepAfter, keepAlive,
+            name, image, cpus, memory, disk, env, label, sleepAfter, keepAlive, host,
         };
         command.SetAction((parse, cancellationToken) => CliContext.ReportErrorsAsync(async () =>
         {
@@ -35,9 +36,9 @@ public static class CreateCommand
             options.Env.Add(Units.ParsePairs(parse.GetValue(env), "--env"));
             options.Labels.Add(Units.ParsePairs(parse.GetValue(label), "--label"));
             using var client = context.Connect(parse);
-            var box = await client.CreateAsync(parse.GetValue(name)!, options, cancellationToken);
+            var box = await client.CreateAsync(parse.GetValue(name)!, options, parse.GetValue(host), cancellationToken);
             var info = await box.GetInfoAsync(cancellationToken);
-            Console.WriteLine($"{info.Name}\t{SandboxTable.State(info.State)}\t{info.Image}");
+            Console.WriteLine($"{info.Name}\t{SandboxTable.State(info.State)}\t{info.Image}\t{info.Host}");
             return 0;
         }));
         return command;

@@ -29,11 +29,12 @@ public static class ListCommand
             }
 
             SandboxTable.Write(
-                ["NAME", "STATE", "IMAGE", "CREATED", "LAST ACTIVE"],
+                ["NAME", "STATE", "HOST", "IMAGE", "CREATED", "LAST ACTIVE"],
                 sandboxes.Select(s => (IReadOnlyList<string>)
                 [
                     s.Name,
                     SandboxTable.State(s.State),
+                    s.Host.Length > 0 ? s.Host : "-",
                     s.Image,
                     s.Created.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture),
                     s.LastActive.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture),

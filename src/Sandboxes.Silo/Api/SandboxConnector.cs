@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sandboxes.Silo.Agents;
+using Sandboxes.Silo.Cluster;
 using Sandboxes.Silo.Sandboxes;
 
 namespace Sandboxes.Silo.Api;
@@ -10,12 +11,21 @@ namespace Sandboxes.Silo.Api;
 /// between the caller and the agent without holding the grain, and the silo counts the call
 /// as activity until it ends (<see cref="SandboxActivity"/>).
 /// </summary>
-public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents, SandboxActivity activity)
+public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents, SandboxActivity activity, LocalHost host)
 {
     private async Task<AgentConnection> ConnectAsync(SandboxKey sandbox)
     {
+        // A sandbox that a call creates (it did not exist) is made on the host serving the
+        // call, which the router chose for it by capacity (see CallRouter).
         var grain = Grain(sandbox);
-        var endpoint = await grain.WakeAsync(createIfMissing: true);
+        var endpoint = await PlacementHint.WithHostAsync(host.Name, () => grain.WakeAsync(createIfMissing: true));
+
+        // The router sends only this host's sandboxes here; another's agent socket is on another machine.
+        if (endpoint.Host.Length > 0 && !host.Is(endpoint.Host))
+        {
+            throw new SandboxException(SandboxError.Unavailable, $"sandbox '{sandbox.Name}' runs on host '{endpoint.Host}', and this call reached host '{host.Name}' without being forwarded there (a host joined or left meanwhile); retry");
+        }
+
         return agents.Get(endpoint);
     }
 

@@ -54,18 +54,20 @@ public sealed class SandboxErrorInterceptor : Interceptor
         }
     }
 
+    public static StatusCode CodeOf(SandboxError error) => error switch
+    {
+        SandboxError.InvalidArgument => StatusCode.InvalidArgument,
+        SandboxError.NotFound => StatusCode.NotFound,
+        SandboxError.FailedPrecondition => StatusCode.FailedPrecondition,
+        SandboxError.ResourceExhausted => StatusCode.ResourceExhausted,
+        SandboxError.PermissionDenied => StatusCode.PermissionDenied,
+        SandboxError.AlreadyExists => StatusCode.AlreadyExists,
+        _ => StatusCode.Unavailable,
+    };
+
     private static Status? Translate(Exception e) => e switch
     {
-        SandboxException s => new Status(s.Error switch
-        {
-            SandboxError.InvalidArgument => StatusCode.InvalidArgument,
-            SandboxError.NotFound => StatusCode.NotFound,
-            SandboxError.FailedPrecondition => StatusCode.FailedPrecondition,
-            SandboxError.ResourceExhausted => StatusCode.ResourceExhausted,
-            SandboxError.PermissionDenied => StatusCode.PermissionDenied,
-            SandboxError.AlreadyExists => StatusCode.AlreadyExists,
-            _ => StatusCode.Unavailable,
-        }, s.Message),
+        SandboxException s => new Status(CodeOf(s.Error), s.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
         // What is left is the silo's own I/O: the agent's socket, the Docker engine, storage.
         // Reads and writes of a sandbox's files map their own errors where they happen.

@@ -20,6 +20,7 @@ public static class SandboxInfos
             LastActive = Timestamp.FromDateTimeOffset(view.LastActive),
             SleepAfter = Duration.FromTimeSpan(view.SleepPolicy.SleepAfter),
             KeepAlive = view.SleepPolicy.KeepAlive,
+            Host = view.Host ?? "",
         };
         // Values are often keys: callers learn which variables are set, never what they hold.
         info.EnvNames.Add(view.Spec.Env.Keys.Order(StringComparer.Ordinal));

@@ -17,7 +17,12 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
         var grain = Grain(context, request.Name);
         var spec = SandboxSpecs.FromOptions(request.Options, defaults, limits.Value);
         var policy = SandboxSpecs.SleepPolicyFrom(request.Options?.SleepAfter, request.Options?.KeepAlive ?? false, defaults.SleepPolicy());
-        var view = await grain.CreateAsync(spec, policy);
+        if (request.Host.Length > 0 && !Cluster.HostNames.IsValid(request.Host))
+        {
+            throw new SandboxException(SandboxError.InvalidArgument, $"host must be a host's name as 'sbx hosts' shows it, not '{(request.Host.Length > 40 ? request.Host[..40] : request.Host)}'");
+        }
+
+        var view = await Cluster.PlacementHint.WithHostAsync(request.Host, () => grain.CreateAsync(spec, policy));
         return view.ToInfo();
     }
 

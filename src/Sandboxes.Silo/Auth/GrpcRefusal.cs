@@ -16,8 +16,19 @@ public static class GrpcRefusal
         response.ContentType = "application/grpc";
         response.Headers["grpc-status"] = ((int)code).ToString(CultureInfo.InvariantCulture);
 
-        // grpc-message is percent-encoded; these messages are plain ASCII without '%'.
-        response.Headers["grpc-message"] = message;
+        response.Headers["grpc-message"] = PercentEncoded(message);
         return response.CompleteAsync();
+    }
+
+    /// <summary>grpc-message is UTF-8 with every byte outside printable ASCII, and '%', percent-encoded.</summary>
+    private static string PercentEncoded(string message)
+    {
+        var encoded = new System.Text.StringBuilder(message.Length);
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(message))
+        {
+            encoded.Append(b is >= 0x20 and <= 0x7e and not (byte)'%' ? (char)b : $"%{b:X2}");
+        }
+
+        return encoded.ToString();
     }
 }

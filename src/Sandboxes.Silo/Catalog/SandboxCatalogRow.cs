@@ -18,6 +18,7 @@ public static class SandboxCatalogRow
         var entity = new TableEntity(scope, view.Name)
         {
             ["Status"] = view.Status.ToString(),
+            ["Host"] = view.Host,
             ["Image"] = view.Spec.Image,
             ["Cpus"] = view.Spec.Cpus,
             ["MemoryBytes"] = view.Spec.MemoryBytes,
@@ -41,6 +42,7 @@ public static class SandboxCatalogRow
     {
         Name = row.RowKey,
         Status = Enum.Parse<SandboxStatus>(row.GetString("Status")),
+        Host = row.GetString("Host"),
         Spec = new SandboxSpec
         {
             Image = row.GetString("Image"),

@@ -37,6 +37,17 @@ public sealed class SandboxCatalogTable
         await _table.UpsertEntityAsync(SandboxCatalogRow.From(scope, view), TableUpdateMode.Replace);
     }
 
+    /// <summary>
+    /// Whether the sandbox is catalogued, and on which host (null in rows written before
+    /// sandboxes recorded their host, which a one-host cluster wrote).
+    /// </summary>
+    public async Task<(bool Exists, string? Host)> FindHostAsync(string scope, string name, CancellationToken cancellationToken = default)
+    {
+        await _created.Value;
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(scope, name, ["Host"], cancellationToken);
+        return row.HasValue ? (true, row.Value!.GetString("Host")) : (false, null);
+    }
+
     public async Task DeleteAsync(string scope, string name)
     {
         await _created.Value;

@@ -71,6 +71,49 @@ public sealed class SandboxesOptions
 
     public string ServiceId { get; set; } = "sandboxes";
 
+    /// <summary>
+    /// This host's name in the cluster (a DNS label): sandboxes record it, `sbx ls` shows it,
+    /// and placement hints name it. Defaults to the machine's name; in Kubernetes, the node's.
+    /// </summary>
+    public string? HostName { get; set; }
+
+    /// <summary>
+    /// The address other silos reach this one's Orleans endpoints on. Loopback (the default)
+    /// makes a one-machine cluster; any other address makes the silo listen on all addresses.
+    /// </summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Where other silos send calls for this host's sandboxes (gRPC); defaults to GrpcUrl.</summary>
+    public string? PeerGrpcUrl { get; set; }
+
+    /// <summary>Where other silos send preview and terminal requests for this host's sandboxes; defaults to HttpUrl.</summary>
+    public string? PeerHttpUrl { get; set; }
+
+    /// <summary>
+    /// The secret every silo of the cluster shares, which authenticates calls one silo forwards
+    /// to another. Set it, or ClusterSecretFile; with neither, the silo makes one in
+    /// DataRoot/cluster.secret, which serves a one-host cluster only.
+    /// </summary>
+    public string? ClusterSecret { get; set; }
+
+    /// <summary>A file holding the cluster secret (see ClusterSecret).</summary>
+    public string? ClusterSecretFile { get; set; }
+
+    /// <summary>The most sandboxes this host runs at once; placement skips a full host.</summary>
+    public int MaxRunningSandboxes { get; set; } = 200;
+
+    /// <summary>
+    /// How many containers this host starts at once. More callers wait in line, each until its
+    /// deadline: one that cannot start in time is refused up front (RESOURCE_EXHAUSTED).
+    /// </summary>
+    public int MaxConcurrentStarts { get; set; } = 4;
+
+    /// <summary>
+    /// How long a stopping silo may take to hand its grains over and finish calls. Keep it
+    /// below the time the process is given to stop (a pod's grace period) so it stops cleanly.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
@@ -83,6 +126,12 @@ public sealed class SandboxesOptions
 
     /// <summary>Where preview URLs, the console and terminals are served (HTTP/1.1). Loopback by default; https:// beyond it, like the gRPC API.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:50080";
+
+    public string ResolvedHostName => HostName ?? System.Net.Dns.GetHostName().ToLowerInvariant();
+
+    public string ResolvedPeerGrpcUrl => PeerGrpcUrl ?? GrpcUrl;
+
+    public string ResolvedPeerHttpUrl => PeerHttpUrl ?? HttpUrl;
 
     public string ResolvedAgentDirectory => AgentDirectory ?? Path.Combine(DataRoot, "agent");
 

@@ -60,6 +60,30 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
             failures.Add($"Sandboxes:GrpcUrl and Sandboxes:HttpUrl need different ports (both are {grpc.Port}).");
         }
 
+        if (!Cluster.HostNames.IsValid(options.ResolvedHostName))
+        {
+            failures.Add($"Sandboxes:HostName must be a DNS label (letters, digits and '-', at most 32), not '{options.ResolvedHostName}'. Set it when the machine's own name is not one.");
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.AdvertisedAddress, out _))
+        {
+            failures.Add($"Sandboxes:AdvertisedAddress must be an IP address, not '{options.AdvertisedAddress}'.");
+        }
+
+        foreach (var (setting, url) in new[] { ("PeerGrpcUrl", options.ResolvedPeerGrpcUrl), ("PeerHttpUrl", options.ResolvedPeerHttpUrl) })
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.Port <= 0
+                || parsed.Host is "0.0.0.0" or "[::]" or "*" or "+")
+            {
+                failures.Add($"Sandboxes:{setting} must be an http:// or https:// URL with a port that other silos can reach (not a listen-on-all address), not '{url}'.");
+            }
+        }
+
+        if (options.MaxRunningSandboxes < 1 || options.MaxConcurrentStarts < 1)
+        {
+            failures.Add($"Sandboxes:MaxRunningSandboxes ({options.MaxRunningSandboxes}) and Sandboxes:MaxConcurrentStarts ({options.MaxConcurrentStarts}) must be at least 1.");
+        }
+
         if (!File.Exists(Path.Combine(options.ResolvedAgentDirectory, "sandboxd")))
         {
             failures.Add($"No sandboxd binary in '{options.ResolvedAgentDirectory}'. Publish src/Sandboxes.Agent there (run.sh does) or set Sandboxes:AgentDirectory.");

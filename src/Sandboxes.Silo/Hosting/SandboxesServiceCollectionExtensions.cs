@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Docker.DotNet;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Sandboxes.Networking;
@@ -10,6 +11,7 @@ using Sandboxes.Silo.Agents;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.WebConsole;
 using Sandboxes.Silo.Catalog;
+using Sandboxes.Silo.Cluster;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Limits;
@@ -52,6 +54,14 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<SandboxCatalogTable>();
         services.AddSingleton<SandboxConnector>();
         services.AddSingleton<UploadForwarder>();
+        services.AddSingleton<LocalHost>();
+        services.AddSingleton<ClusterHosts>();
+        services.AddSingleton<ClusterSecret>();
+        services.AddSingleton<SiloForwarder>();
+        services.AddSingleton<SandboxRouting>();
+        services.AddSingleton<HostTable>();
+        services.AddSingleton<HostReports>();
+        services.AddHostedService(sp => sp.GetRequiredService<HostReports>());
         services.AddHostedService<EngineCheck>();
         services.AddHostedService<ContainerReattacher>();
         services.AddGrpc(grpc =>
@@ -73,7 +83,20 @@ public static class SandboxesServiceCollectionExtensions
                 cluster.ClusterId = options.ClusterId;
                 cluster.ServiceId = options.ServiceId;
             });
-            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+            // Loopback makes a one-machine cluster; a real address is advertised to the other
+            // silos, and then the silo listens on every address (as in a pod).
+            var advertised = IPAddress.Parse(options.AdvertisedAddress);
+            silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            silo.UseSiloMetadata(LocalHost.Metadata(options));
+            silo.AddPlacementDirector<SandboxPlacement, SandboxPlacementDirector>();
+
+            // A silo killed outright is declared dead in about 10 s rather than Orleans' default
+            // of about 30, so its sandboxes' callers get a clear UNAVAILABLE sooner.
+            silo.Configure<ClusterMembershipOptions>(membership =>
+            {
+                membership.ProbeTimeout = TimeSpan.FromSeconds(2);
+                membership.NumMissedProbesLimit = 3;
+            });
             silo.UseAzureStorageClustering(table => table.TableServiceClient = new TableServiceClient(options.StorageConnectionString));
             silo.AddAzureTableGrainStorage(SandboxStorage.Name, storage => storage.Configure<Serializer>((table, serializer) =>
             {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.Auth;
+using Sandboxes.Silo.Cluster;
 using Sandboxes.Silo.WebConsole;
 using Sandboxes.Silo.Git;
 using Sandboxes.Silo.Preview;
@@ -29,19 +30,29 @@ public static class SandboxesSilo
             kestrel.Limits.Http2.InitialStreamWindowSize = 8 << 20;
         });
 
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.AddSandboxesServices(options);
         builder.AddSandboxesAuth();
         builder.AddSandboxesOrleans(options);
 
         var app = builder.Build();
+
+        // A request another silo forwarded is marked (or refused) before anything reads it.
+        app.UseMiddleware<ForwardedCall>();
+
         // Previews and WebSockets live on the HTTP port only; gRPC calls never pass through them.
         app.UseWhen(context => context.Connection.LocalPort == httpPort, http => http.UseMiddleware<PreviewRouter>().UseWebSockets());
         app.UseSandboxesAuth(httpPort);
 
+        // After the key check: the router needs the caller's tenant to find the sandbox.
+        app.UseWhen(context => context.Connection.LocalPort != httpPort, grpc => grpc.UseMiddleware<CallRouter>());
+
         // The console and terminals answer on the console's own host only, never on a preview host.
         var consoleHost = $"{ConsoleOptions.HostFor(builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions(), new Uri(options.HttpUrl))}:{httpPort}";
-        app.Map(TerminalSocket.Route, (HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access) => TerminalSocket.HandleAsync(context, sandbox, connector, access))
-            .RequireHost(consoleHost);
+        app.Map(TerminalSocket.Route, TerminalSocket.HandleAsync).RequireHost(consoleHost);
+
+        // The same, forwarded by another silo to this one, which holds the sandbox (see ForwardedCall).
+        app.Map(ForwardedCall.InternalPrefix + TerminalSocket.Route, TerminalSocket.HandleAsync);
         app.MapConsole(consoleHost);
         app.MapGrpcService<SandboxesApi>();
         app.MapGrpcService<ExecApi>();
@@ -53,6 +64,7 @@ public static class SandboxesSilo
         app.MapGrpcService<PortsApi>();
         app.MapGrpcService<TerminalsApi>();
         app.MapGrpcService<CodeInterpreterApi>();
+        app.MapGrpcService<HostsApi>();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sandboxes.Silo.Cluster;
 using Sandboxes.Silo.Sandboxes;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -10,7 +11,7 @@ namespace Sandboxes.Silo.Preview;
 /// sandbox; YARP forwards the request, WebSocket upgrades and streamed responses included.
 /// Anything else on the port passes on to the rest of the pipeline.
 /// </summary>
-public sealed partial class PreviewRouter(RequestDelegate next, PreviewUrls urls, PreviewTargets targets, PreviewConnector connector, SandboxActivity activity, IHttpForwarder forwarder, ILogger<PreviewRouter> logger)
+public sealed partial class PreviewRouter(RequestDelegate next, PreviewUrls urls, PreviewTargets targets, PreviewConnector connector, SandboxActivity activity, IHttpForwarder forwarder, LocalHost local, ClusterHosts hosts, SiloForwarder peers, ILogger<PreviewRouter> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -41,7 +42,22 @@ public sealed partial class PreviewRouter(RequestDelegate next, PreviewUrls urls
                 return;
         }
 
-        var route = new PreviewRoute(target.Agent!, address.Port);
+        // The sandbox runs on another host: that host's silo serves the request, whole.
+        var agent = target.Agent!;
+        if (agent.Host.Length > 0 && !local.Is(agent.Host))
+        {
+            var failure = ForwardedCall.IsForwarded(context)
+                ? $"sandbox '{address.Sandbox.Name}' moved to host '{agent.Host}' while this request was on its way; retry"
+                : hosts.Find(agent.Host) is { } owner ? await peers.ForwardHttpAsync(context, owner) : SandboxPlacementDirector.HostDown(address.Sandbox, agent.Host).Message;
+            if (failure is not null && !context.Response.HasStarted)
+            {
+                await PreviewPages.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The sandbox's host did not answer", failure);
+            }
+
+            return;
+        }
+
+        var route = new PreviewRoute(agent, address.Port);
         using (activity.Track(address.Sandbox))
         {
             var error = await forwarder.SendAsync(context, PreviewConnector.Destination(route), connector.Client, ForwarderRequestConfig.Empty, new PreviewTransformer(route));

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using Sandboxes.Silo.Agents;
+using Orleans.Placement;
+using Sandboxes.Silo.Cluster;
 using Sandboxes.Silo.Containers;
 using Sandboxes.Silo.Egress;
 using Sandboxes.Silo.Hosting;
@@ -13,13 +15,21 @@ namespace Sandboxes.Silo.Sandboxes;
 /// stays active: any call that leaves it without one (an unknown name, a sleeping sandbox
 /// described) deactivates it, so callers cannot fill the silo with activations.
 /// </summary>
+/// <remarks>
+/// A sandbox lives on one host: its grain is placed on that host's silo and never moved
+/// (<see cref="SandboxPlacementAttribute"/>, <see cref="ImmovableAttribute"/>), and a grain that
+/// finds itself on another host refuses to touch any container.
+/// </remarks>
 [CollectionAgeLimit(AlwaysActive = true)]
+[SandboxPlacement]
+[Immovable]
 public sealed partial class SandboxGrain(
     [PersistentState("sandbox", SandboxStorage.Name)] IPersistentState<SandboxRecord> record,
     SandboxContainers containers,
     AgentChannels agents,
     EgressGateway egress,
     SandboxDefaults defaults,
+    LocalHost host,
     IOptions<SandboxesOptions> options,
     IOptions<EgressOptions> egressOptions,
     TimeProvider time,
@@ -47,6 +57,12 @@ public sealed partial class SandboxGrain(
 
     private bool Exists => record.State.Spec is not null;
 
+    /// <summary>The host that holds the sandbox: the one recorded, or this one for a new sandbox or one recorded before hosts were.</summary>
+    private string Home => record.State.Host ?? host.Name;
+
+    /// <summary>Its container is in another host's engine, whose silo is gone (else the grain would be there).</summary>
+    private bool Foreign => Exists && !host.Is(Home);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = SandboxKey.TryParseGrainKey(Id, out var key) ? key : null;
@@ -61,6 +77,11 @@ public sealed partial class SandboxGrain(
         }
 
         _persistedLastActive = record.State.LastActive;
+        if (Foreign)
+        {
+            return;
+        }
+
         var container = await containers.FindAsync(Key, cancellationToken);
         if (container is { Running: true } && record.State.Status != SandboxStatus.Running)
         {
@@ -69,7 +90,7 @@ public sealed partial class SandboxGrain(
         }
         else if (container is { Running: true })
         {
-            _endpoint = new AgentEndpoint(containers.SocketPath(Key), Guid.NewGuid().ToString("N"));
+            _endpoint = NewEndpoint();
             egress.Open(Key.LocalName);
             SandboxLog.Reattached(logger, Id, container.Id);
             StartIdleTimer();
@@ -112,7 +133,7 @@ public sealed partial class SandboxGrain(
         if (!Exists)
         {
             var now = time.GetUtcNow();
-            record.State = new SandboxRecord { Spec = spec, SleepPolicy = sleepPolicy, Created = now, LastActive = now };
+            record.State = new SandboxRecord { Spec = spec, SleepPolicy = sleepPolicy, Created = now, LastActive = now, Host = host.Name };
             await StartContainerAsync(isNew: true);
         }
 
@@ -121,6 +142,12 @@ public sealed partial class SandboxGrain(
     }
 
     public Task<SandboxView?> DescribeAsync() => Task.FromResult(Exists ? View() : null);
+
+    public Task<string> LocateAsync()
+    {
+        RequireHome();
+        return Task.FromResult(Home);
+    }
 
     public async Task<AgentEndpoint> WakeAsync(bool createIfMissing)
     {
@@ -136,6 +163,7 @@ public sealed partial class SandboxGrain(
         }
         else if (_endpoint is null)
         {
+            RequireHome();
             await StartContainerAsync(isNew: false);
         }
 
@@ -183,6 +211,7 @@ public sealed partial class SandboxGrain(
     public async Task<bool> DestroyAsync()
     {
         RequireValidKey();
+        RequireHome();
         var existed = Exists || await containers.FindAsync(Key, CancellationToken.None) is not null;
         _idleTimer?.Dispose();
         if (_endpoint is not null)
@@ -240,8 +269,10 @@ public sealed partial class SandboxGrain(
         }
 
         // The record is written while the agent boots rather than after it answers: the two
-        // overlap, and a new sandbox's first answer does not wait for storage.
-        var endpoint = new AgentEndpoint(containers.SocketPath(Key), Guid.NewGuid().ToString("N"));
+        // overlap, and a new sandbox's first answer does not wait for storage. A record from
+        // before hosts were recorded is adopted by the host that starts it.
+        var endpoint = NewEndpoint();
+        record.State.Host ??= host.Name;
         _endpoint = endpoint;
         record.State.Status = SandboxStatus.Running;
         Touch();
@@ -337,9 +368,21 @@ public sealed partial class SandboxGrain(
         SleepPolicy = record.State.SleepPolicy,
         Created = record.State.Created,
         LastActive = record.State.LastActive,
+        Host = Home,
     };
 
+    private AgentEndpoint NewEndpoint() => new(containers.SocketPath(Key), Guid.NewGuid().ToString("N"), host.Name);
+
     private void RequireValidKey() => _ = Key;
+
+    /// <summary>Refuses to touch a container that is another host's: its files and processes are there, not here.</summary>
+    private void RequireHome()
+    {
+        if (Foreign)
+        {
+            throw SandboxPlacementDirector.HostDown(Key, Home);
+        }
+    }
 
     private void RequireExists()
     {

@@ -24,9 +24,24 @@ public static class SandboxGrains
         }
 
         var page = await grains.GetCatalog().ListAsync(tenant, labels, pageSize == 0 ? DefaultPageSize : pageSize, pageToken);
-        var fresh = await Task.WhenAll(page.Sandboxes.Select(async v =>
-            v.Status == SandboxStatus.Running ? await grains.GetSandbox(new SandboxKey(tenant, v.Name)).DescribeAsync() ?? v : v));
+        var fresh = await Task.WhenAll(page.Sandboxes.Select(async v => v.Status == SandboxStatus.Running ? await FreshAsync(grains, tenant, v) : v));
         return page with { Sandboxes = [.. fresh] };
+    }
+
+    /// <summary>
+    /// A running sandbox as its grain sees it now, or as the catalog last saw it when the grain
+    /// cannot say soon (its host is down): a listing must not fail for one host.
+    /// </summary>
+    private static async Task<SandboxView> FreshAsync(IGrainFactory grains, string tenant, SandboxView catalogued)
+    {
+        try
+        {
+            return await grains.GetSandbox(new SandboxKey(tenant, catalogued.Name)).DescribeAsync().WaitAsync(TimeSpan.FromSeconds(2)) ?? catalogued;
+        }
+        catch (Exception e) when (e is SandboxException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+        {
+            return catalogued;
+        }
     }
 
     /// <summary>Every sandbox of the tenant carrying all <paramref name="labels"/>, page after page.</summary>

@@ -13,4 +13,11 @@ public sealed class SandboxRecord
 
     /// <summary>Set, with everything else empty, once the sandbox was destroyed: preview URLs then answer 410.</summary>
     [Id(6)] public DateTimeOffset? DestroyedAt { get; set; }
+
+    /// <summary>
+    /// The host whose engine holds the sandbox's container. Its grain lives on that host's silo
+    /// (<see cref="Cluster.SandboxPlacementDirector"/>), and no other host ever makes it a container.
+    /// Null in records written before hosts were recorded: the first host to start it adopts it.
+    /// </summary>
+    [Id(7)] public string? Host { get; set; }
 }

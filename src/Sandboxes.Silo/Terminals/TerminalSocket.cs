@@ -5,6 +5,7 @@ using Grpc.Core;
 using Sandboxes.Protocol;
 using Sandboxes.Silo.Api;
 using Sandboxes.Silo.Auth;
+using Sandboxes.Silo.Cluster;
 using Sandboxes.Silo.WebConsole;
 
 namespace Sandboxes.Silo.Terminals;
@@ -22,7 +23,7 @@ public static class TerminalSocket
 {
     public const string Route = "/terminals/{sandbox}";
 
-    public static async Task HandleAsync(HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access)
+    public static async Task HandleAsync(HttpContext context, string sandbox, SandboxConnector connector, ConsoleAccess access, SandboxRouting routing, SiloForwarder forwarder)
     {
         if (await access.AuthenticateAsync(context) is not { } caller)
         {
@@ -43,6 +44,28 @@ public static class TerminalSocket
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync(SandboxName.Explain(sandbox));
             return;
+        }
+
+        // A sandbox on another host: its silo serves the whole WebSocket (and checks the key again).
+        if (!ForwardedCall.IsForwarded(context) && routing.Needed)
+        {
+            var route = await routing.FindAsync(caller.Sandbox(sandbox), context.RequestAborted);
+            var failure = route.Refusal?.Message;
+            if (route.Owner is { } owner)
+            {
+                failure = await forwarder.ForwardHttpAsync(context, owner, ForwardedCall.InternalPrefix + context.Request.Path);
+            }
+
+            if (failure is not null && !context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await context.Response.WriteAsync(failure);
+            }
+
+            if (!route.IsHere)
+            {
+                return;
+            }
         }
 
         var first = FirstMessage(sandbox, context.Request.Query);
