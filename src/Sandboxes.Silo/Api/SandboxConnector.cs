@@ -18,7 +18,7 @@ public sealed class SandboxConnector(IGrainFactory grains, AgentChannels agents,
         // A sandbox that a call creates (it did not exist) is made on the host serving the
         // call, which the router chose for it by capacity (see CallRouter).
         var grain = Grain(sandbox);
-        var endpoint = await PlacementHint.WithHostAsync(host.Name, () => grain.WakeAsync(createIfMissing: true));
+        var endpoint = await GrainCallHints.WithAsync(host.Name, DateTime.MaxValue, () => grain.WakeAsync(createIfMissing: true));
 
         // The router sends only this host's sandboxes here; another's agent socket is on another machine.
         if (endpoint.Host.Length > 0 && !host.Is(endpoint.Host))

@@ -22,7 +22,7 @@ public sealed class SandboxesApi(IGrainFactory grains, SandboxDefaults defaults,
             throw new SandboxException(SandboxError.InvalidArgument, $"host must be a host's name as 'sbx hosts' shows it, not '{(request.Host.Length > 40 ? request.Host[..40] : request.Host)}'");
         }
 
-        var view = await Cluster.PlacementHint.WithHostAsync(request.Host, () => grain.CreateAsync(spec, policy));
+        var view = await Cluster.GrainCallHints.WithAsync(request.Host, context.Deadline, () => grain.CreateAsync(spec, policy));
         return view.ToInfo();
     }
 

@@ -60,7 +60,7 @@ public sealed partial class HostReports(HostTable table, SandboxContainers conta
 
         // Containers write to the engine's own filesystem when it has one (see .ci/prepare-host.sh engine).
         var engineData = Path.Combine(options.Value.DataRoot, "engine", "data");
-        var disk = new DriveInfo(Directory.Exists(engineData) ? engineData : options.Value.DataRoot);
+        var disk = new DriveInfo(MountPointOf(Directory.Exists(engineData) ? engineData : options.Value.DataRoot));
         return new HostLoad
         {
             Name = local.Name,
@@ -73,6 +73,16 @@ public sealed partial class HostReports(HostTable table, SandboxContainers conta
             DiskTotalBytes = disk.TotalSize,
             Updated = time.GetUtcNow(),
         };
+    }
+
+    /// <summary>The mount point whose filesystem holds <paramref name="path"/> (DriveInfo takes mount points only).</summary>
+    private static string MountPointOf(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return File.ReadLines("/proc/self/mounts")
+            .Select(line => line.Split(' ')[1].Replace("\\040", " ", StringComparison.Ordinal))
+            .Where(mount => full == mount || full.StartsWith(mount.TrimEnd('/') + "/", StringComparison.Ordinal))
+            .MaxBy(mount => mount.Length) ?? "/";
     }
 
     private static (long Available, long Total) ReadMemory()

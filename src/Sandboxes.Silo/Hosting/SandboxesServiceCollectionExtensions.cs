@@ -59,6 +59,7 @@ public static class SandboxesServiceCollectionExtensions
         services.AddSingleton<ClusterSecret>();
         services.AddSingleton<SiloForwarder>();
         services.AddSingleton<SandboxRouting>();
+        services.AddSingleton<StartAdmission>();
         services.AddSingleton<HostTable>();
         services.AddSingleton<HostReports>();
         services.AddHostedService(sp => sp.GetRequiredService<HostReports>());

@@ -30,6 +30,7 @@ public sealed partial class SandboxGrain(
     EgressGateway egress,
     SandboxDefaults defaults,
     LocalHost host,
+    StartAdmission admission,
     IOptions<SandboxesOptions> options,
     IOptions<EgressOptions> egressOptions,
     TimeProvider time,
@@ -82,7 +83,17 @@ public sealed partial class SandboxGrain(
             return;
         }
 
-        var container = await containers.FindAsync(Key, cancellationToken);
+        SandboxContainer? container;
+        try
+        {
+            container = await containers.FindAsync(Key, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            // The engine is down: nothing to re-attach to now; a call that needs the container says so.
+            return;
+        }
+
         if (container is { Running: true } && record.State.Status != SandboxStatus.Running)
         {
             // A container its record says is asleep (an agent that went silent, a start that failed) runs for no one.
@@ -117,6 +128,11 @@ public sealed partial class SandboxGrain(
         {
             await context.Invoke();
         }
+        catch (HttpRequestException e)
+        {
+            // The engine's socket did not answer: the engine stopped (running containers carry on, see live-restore).
+            throw new SandboxException(SandboxError.Unavailable, $"host '{host.Name}''s Docker engine did not answer ({e.Message}); the sandbox's files are safe there, and it can start again once the engine is back");
+        }
         finally
         {
             // Always-active is for watching a container's idleness; without one there is nothing to watch.
@@ -132,9 +148,11 @@ public sealed partial class SandboxGrain(
         RequireValidKey();
         if (!Exists)
         {
+            // Admitted first: a create refused for a busy host leaves nothing behind.
+            using var slot = await admission.AdmitAsync();
             var now = time.GetUtcNow();
             record.State = new SandboxRecord { Spec = spec, SleepPolicy = sleepPolicy, Created = now, LastActive = now, Host = host.Name };
-            await StartContainerAsync(isNew: true);
+            await StartContainerAsync(isNew: true, slot);
         }
 
         Touch();
@@ -164,7 +182,8 @@ public sealed partial class SandboxGrain(
         else if (_endpoint is null)
         {
             RequireHome();
-            await StartContainerAsync(isNew: false);
+            using var slot = await admission.AdmitAsync();
+            await StartContainerAsync(isNew: false, slot);
         }
 
         Touch();
@@ -245,7 +264,8 @@ public sealed partial class SandboxGrain(
 
     public Task ReattachAsync() => Task.CompletedTask;
 
-    private async Task StartContainerAsync(bool isNew)
+    /// <summary>Starts the container; <paramref name="slot"/> (a start admitted by <see cref="StartAdmission"/>) is given back once the engine has started it.</summary>
+    private async Task StartContainerAsync(bool isNew, IDisposable slot)
     {
         var started = time.GetTimestamp();
 
@@ -267,6 +287,8 @@ public sealed partial class SandboxGrain(
         {
             await containers.StartAsync(Key, containerId, CancellationToken.None);
         }
+
+        slot.Dispose();
 
         // The record is written while the agent boots rather than after it answers: the two
         // overlap, and a new sandbox's first answer does not wait for storage. A record from

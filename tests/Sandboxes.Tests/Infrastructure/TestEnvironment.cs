@@ -17,6 +17,15 @@ public static class TestEnvironment
     public static string DockerEndpoint =>
         Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock";
 
+    /// <summary>
+    /// The engines of the multi-host tests, one per host (.ci/test-host.sh starts them and
+    /// exports SANDBOXES_TEST_ENGINES): each host of a cluster owns its own engine.
+    /// </summary>
+    public static IReadOnlyList<string> ClusterEngines =>
+        Environment.GetEnvironmentVariable("SANDBOXES_TEST_ENGINES")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 3 } engines
+            ? engines
+            : throw new InvalidOperationException("the multi-host tests need three engines in SANDBOXES_TEST_ENGINES; run them through ./test.sh, which prepares them (.ci/test-host.sh)");
+
     public static string StorageConnectionString =>
         Environment.GetEnvironmentVariable("SANDBOXES_STORAGE") ?? "UseDevelopmentStorage=true";
 

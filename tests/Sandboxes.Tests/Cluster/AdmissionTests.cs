@@ -1,0 +1,55 @@
+using Grpc.Core;
+using Sandboxes.Protocol;
+using Sandboxes.Tests.Infrastructure;
+using SandboxesClient = Sandboxes.Protocol.Sandboxes.SandboxesClient;
+
+namespace Sandboxes.Tests.Cluster;
+
+/// <summary>
+/// A burst of creates on one host: each is either done while its caller waits or refused up
+/// front (RESOURCE_EXHAUSTED), never half done, and the listing agrees with the answers.
+/// </summary>
+[Collection(SiloCollection.Name)]
+public sealed class AdmissionTests(SiloFixture fixture)
+{
+    [Fact]
+    public async Task Fifty_creates_at_once_each_answer_ok_or_resource_exhausted_and_the_listing_agrees()
+    {
+        var silo = fixture.Silo;
+        using var channel = silo.Channel();
+        var lifecycle = new SandboxesClient(channel);
+        var burst = silo.UniqueName("burst");
+        var names = Enumerable.Range(0, 50).Select(i => $"{burst}-{i}").ToArray();
+
+        var answers = await Task.WhenAll(names.Select(async name =>
+        {
+            var request = new CreateSandboxRequest { Name = name, Options = new SandboxOptions { Labels = { ["burst"] = burst } } };
+            try
+            {
+                await lifecycle.CreateAsync(request, deadline: DateTime.UtcNow.AddSeconds(12));
+                return (name, Status: StatusCode.OK, Detail: "");
+            }
+            catch (RpcException e)
+            {
+                return (name, Status: e.StatusCode, Detail: e.Status.Detail);
+            }
+        }));
+
+        try
+        {
+            Assert.All(answers, a => Assert.True(a.Status is StatusCode.OK or StatusCode.ResourceExhausted, $"{a.name}: {a.Status} {a.Detail}"));
+            Assert.Contains(answers, a => a.Status == StatusCode.OK);
+            Assert.All(answers.Where(a => a.Status == StatusCode.ResourceExhausted), a => Assert.Contains("Retry in", a.Detail, StringComparison.Ordinal));
+
+            // Refused creates left nothing behind, accepted ones exist.
+            var listed = (await silo.Client.ListAsync(new Dictionary<string, string> { ["burst"] = burst })).Select(s => s.Name).Order().ToArray();
+            Assert.Equal(answers.Where(a => a.Status == StatusCode.OK).Select(a => a.name).Order().ToArray(), listed);
+            var containers = (await silo.OwnedContainersAsync()).Select(c => c.Labels["sandboxes.sandbox"]).Where(n => n.StartsWith(burst, StringComparison.Ordinal)).Order().ToArray();
+            Assert.Equal(listed, containers);
+        }
+        finally
+        {
+            await Task.WhenAll(names.Select(n => silo.Client.Sandbox(n).DestroyAsync()));
+        }
+    }
+}
