@@ -88,6 +88,9 @@ public sealed class ChartTests
             Assert.Equal(key, (string?)reference["key"]);
             Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)secret["data"]![key]!)));
         }
+
+        // A changed secret rolls the silos, which read it only at start.
+        Assert.NotNull(chart.OfKind("DaemonSet")["spec"]!["template"]!["metadata"]!["annotations"]!["checksum/secret"]);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class ChartValuesTests
         Assert.DoesNotContain("Secret", chart.Kinds);
         Assert.Equal("sandboxes-storage", (string?)chart.EnvEntry("Sandboxes__StorageConnectionString")["valueFrom"]!["secretKeyRef"]!["name"]);
         Assert.Equal("sandboxes-storage", (string?)chart.EnvEntry("Sandboxes__ClusterSecret")["valueFrom"]!["secretKeyRef"]!["name"]);
+        Assert.Null(chart.OfKind("DaemonSet")["spec"]!["template"]!["metadata"]!["annotations"]);
     }
 
     [Fact]
