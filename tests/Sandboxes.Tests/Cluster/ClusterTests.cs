@@ -9,6 +9,8 @@ using Sandboxes.Client;
 using Sandboxes.Protocol;
 using Sandboxes.Tests.Infrastructure;
 using Sandboxes.Tests.Preview;
+using Xunit.Abstractions;
+using SandboxesClient = Sandboxes.Protocol.Sandboxes.SandboxesClient;
 
 namespace Sandboxes.Tests.Cluster;
 
@@ -17,7 +19,7 @@ namespace Sandboxes.Tests.Cluster;
 /// spread over them, and every silo serves every sandbox, whichever host holds it.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterTests(HostCluster cluster)
+public sealed class ClusterTests(HostCluster cluster, ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
@@ -27,14 +29,25 @@ public sealed class ClusterTests(HostCluster cluster)
         var clients = Enumerable.Range(0, 3).Select(cluster.ClientOf).ToArray();
         var names = Enumerable.Range(0, 30).Select(i => cluster.Hosts[0].UniqueName($"spread{i}")).ToArray();
 
-        // Ten creates through each silo, all at once.
+        // Ten creates through each silo, all at once; one refused for a busy host is retried, as its answer says.
         var infos = await Task.WhenAll(names.Select(async (name, i) =>
         {
-            var box = await clients[i % 3].CreateAsync(name);
-            return await box.GetInfoAsync();
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var box = await clients[i % 3].CreateAsync(name);
+                    return await box.GetInfoAsync();
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted && attempt < 10)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                }
+            }
         }));
 
         var byHost = infos.GroupBy(i => i.Host).ToDictionary(g => g.Key, g => g.Select(i => i.Name).ToHashSet());
+        output.WriteLine($"30 sandboxes: {string.Join(", ", byHost.OrderBy(h => h.Key).Select(h => $"{h.Key} {h.Value.Count}"))}");
         Assert.Equal(["h1", "h2", "h3"], byHost.Keys.Order());
         for (var host = 0; host < 3; host++)
         {
@@ -83,12 +96,12 @@ public sealed class ClusterTests(HostCluster cluster)
             await relayed.Files.WriteTextAsync($"/root/via-{via}.txt", $"written via h{via + 1}");
             Assert.Equal($"written via h{via + 1}", await relayed.Files.ReadTextAsync($"/root/via-{via}.txt"));
             Assert.Contains("web", (await relayed.Processes.ListAsync()).Select(p => p.Id));
-            Assert.Contains("GET", Encoding.UTF8.GetString((await relayed.Processes.GetLogsAsync("web")).Stderr.Span), StringComparison.Ordinal);
 
             // The preview URL, as printed (it names the first silo's port), sent to this silo's port.
             using var browser = new PreviewBrowser(cluster.Hosts[via].HttpUrl);
             using var http = browser.Http;
-            Assert.Equal("hello from " + HostCluster.HostName(owner), await http.GetStringAsync(url + "hello.txt"));
+            Assert.Equal("hello from " + HostCluster.HostName(owner), await http.GetStringAsync(url + $"hello.txt?via={via}"));
+            Assert.Contains($"GET /hello.txt?via={via}", Encoding.UTF8.GetString((await relayed.Processes.GetLogsAsync("web")).Stderr.Span), StringComparison.Ordinal);
 
             // The terminal WebSocket.
             using var socket = new ClientWebSocket();
@@ -128,6 +141,49 @@ public sealed class ClusterTests(HostCluster cluster)
 
         Assert.Equal(100L << 20, bytes);
         Assert.Equal(stderr.ToString().Split(' ')[0], Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    [Fact]
+    public async Task A_hundred_creates_at_once_spread_over_the_hosts_and_each_answer_ok_or_resource_exhausted()
+    {
+        var burst = cluster.Hosts[0].UniqueName("burst");
+        var channels = cluster.Hosts.Select(h => Grpc.Net.Client.GrpcChannel.ForAddress(h.GrpcUrl)).ToArray();
+        var auth = new Metadata { { "authorization", $"Bearer {cluster.AdminKey}" } };
+        var clock = Stopwatch.StartNew();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        {
+            var request = new CreateSandboxRequest { Name = $"{burst}-{i}", Options = new SandboxOptions { Labels = { ["burst"] = burst } } };
+            try
+            {
+                var info = await new SandboxesClient(channels[i % 3]).CreateAsync(request, auth, deadline: DateTime.UtcNow.AddSeconds(15));
+                return (request.Name, Status: StatusCode.OK, Host: info.Host, Detail: "");
+            }
+            catch (RpcException e)
+            {
+                return (request.Name, Status: e.StatusCode, Host: "", Detail: e.Status.Detail);
+            }
+        }));
+        var elapsed = clock.Elapsed;
+
+        using var client = cluster.ClientOf(0);
+        try
+        {
+            Assert.All(answers, a => Assert.True(a.Status is StatusCode.OK or StatusCode.ResourceExhausted, $"{a.Name}: {a.Status} {a.Detail}"));
+            var made = answers.Where(a => a.Status == StatusCode.OK).ToArray();
+            output.WriteLine($"100 creates at once: {made.Length} made in {elapsed.TotalSeconds:0.0} s ({string.Join(", ", made.GroupBy(a => a.Host).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}), {100 - made.Length} refused up front");
+            Assert.True(made.Select(a => a.Host).Distinct().Count() >= 2, "a burst landed on one host");
+
+            var listed = (await client.ListAsync(new Dictionary<string, string> { ["burst"] = burst })).ToDictionary(s => s.Name, s => s.Host);
+            Assert.Equal(made.ToDictionary(a => a.Name, a => a.Host).OrderBy(p => p.Key), listed.OrderBy(p => p.Key));
+        }
+        finally
+        {
+            await Task.WhenAll(answers.Where(a => a.Status == StatusCode.OK).Select(a => client.Sandbox(a.Name).DestroyAsync()));
+            foreach (var channel in channels)
+            {
+                channel.Dispose();
+            }
+        }
     }
 
     [Fact]

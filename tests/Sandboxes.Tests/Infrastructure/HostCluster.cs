@@ -32,6 +32,9 @@ public sealed class HostCluster : IAsyncLifetime
 
     public IReadOnlyList<TestSilo> Hosts { get; }
 
+    /// <summary>Where each host's silo output goes (kept after the run, overwritten by the next).</summary>
+    public static string LogOf(int index) => Path.Combine(Path.GetTempPath(), $"sandboxes-test-cluster-{HostName(index)}.log");
+
     public static string HostName(int index) => $"h{(index + 1).ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The admin key the first host minted; keys live in shared storage, so every silo takes it.</summary>
@@ -42,9 +45,14 @@ public sealed class HostCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        for (var i = 0; i < Hosts.Count; i++)
+        {
+            File.Delete(LogOf(i));
+        }
+
         // The first host alone mints the admin key; the others find it in storage.
-        _processes[0] = await SiloProcess.StartAsync(Hosts[0]);
-        await Task.WhenAll(Enumerable.Range(1, Hosts.Count - 1).Select(async i => _processes[i] = await SiloProcess.StartAsync(Hosts[i])));
+        _processes[0] = await SiloProcess.StartAsync(Hosts[0], LogOf(0));
+        await Task.WhenAll(Enumerable.Range(1, Hosts.Count - 1).Select(async i => _processes[i] = await SiloProcess.StartAsync(Hosts[i], LogOf(i))));
         await WaitForHostsAsync();
     }
 
@@ -57,7 +65,7 @@ public sealed class HostCluster : IAsyncLifetime
 
     public async Task StartAsync(int host)
     {
-        _processes[host] = await SiloProcess.StartAsync(Hosts[host]);
+        _processes[host] = await SiloProcess.StartAsync(Hosts[host], LogOf(host));
         await WaitForHostsAsync();
     }
 
@@ -82,9 +90,23 @@ public sealed class HostCluster : IAsyncLifetime
             }
         }
 
+        // Every host is cleaned up even when one of them fails to.
+        var failures = new List<Exception>();
         foreach (var host in Hosts)
         {
-            await host.DisposeAsync();
+            try
+            {
+                await host.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("cleaning up the cluster's hosts failed", failures);
         }
     }
 }

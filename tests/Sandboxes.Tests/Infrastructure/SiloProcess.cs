@@ -9,8 +9,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private SiloProcess(Process process) => _process = process;
 
-    public static async Task<SiloProcess> StartAsync(TestSilo configuration)
+    /// <summary>Starts the silo; with <paramref name="logPath"/>, its output is appended there (for a failure's post-mortem).</summary>
+    public static async Task<SiloProcess> StartAsync(TestSilo configuration, string? logPath = null)
     {
+        var log = logPath is null ? null : TextWriter.Synchronized(new StreamWriter(logPath, append: true) { AutoFlush = true });
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -27,12 +29,15 @@ public sealed class SiloProcess : IAsyncDisposable
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
+            log?.WriteLine(e.Data);
             if (e.Data?.Contains("Sandboxes silo ready", StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => log?.WriteLine(e.Data);
+        process.Exited += (_, _) => log?.Dispose();
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var exited = process.WaitForExitAsync();

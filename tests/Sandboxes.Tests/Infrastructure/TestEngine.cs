@@ -4,7 +4,7 @@ namespace Sandboxes.Tests.Infrastructure;
 
 /// <summary>
 /// One of the multi-host tests' own engines (never the main test engine), stopped and started
-/// as an operator would: SIGTERM to its dockerd, then .ci/prepare-host.sh engine again.
+/// as an operator would: SIGTERM to its dockerd (as for an upgrade), then .ci/prepare-host.sh engine again.
 /// </summary>
 public sealed class TestEngine(string home)
 {
@@ -21,7 +21,11 @@ public sealed class TestEngine(string home)
     {
         var pid = int.Parse((await File.ReadAllTextAsync(Path.Combine(home, "engine", "dockerd.pid"))).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         using var dockerd = Process.GetProcessById(pid);
-        dockerd.Kill(entireProcessTree: false);
+        using (var term = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
         await dockerd.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
     }
 
