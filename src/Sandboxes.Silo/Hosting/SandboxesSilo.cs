@@ -31,6 +31,10 @@ public static class SandboxesSilo
         });
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+
+        // YARP warns on every forwarded call that it cannot lift the body size limit: the
+        // router set it already, before it read the first message (see CallRouter).
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
         builder.AddSandboxesServices(options);
         builder.AddSandboxesAuth();
         builder.AddSandboxesOrleans(options);

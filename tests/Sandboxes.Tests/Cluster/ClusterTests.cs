@@ -108,6 +108,7 @@ public sealed class ClusterTests(HostCluster cluster, ITestOutputHelper output)
             socket.Options.SetRequestHeader("Authorization", $"Bearer {cluster.AdminKey}");
             using var timeout = new CancellationTokenSource(Bound);
             await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{new Uri(cluster.Hosts[via].HttpUrl).Port}/terminals/{name}"), timeout.Token);
+            await ReceiveUntilAsync(socket, "# ", timeout.Token);
             await socket.SendAsync("cat /root/via-0.txt; echo term-$((40+2))\r"u8.ToArray(), WebSocketMessageType.Text, true, timeout.Token);
             var seen = await ReceiveUntilAsync(socket, "term-42", timeout.Token);
             Assert.Contains("written via h1", seen, StringComparison.Ordinal);
