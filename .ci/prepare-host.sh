@@ -144,6 +144,18 @@ cmd_helm() {
   step "helm: installed $("$helm_bin" version --short)"
 }
 
+# Runs "$@" (called in the background, its output already redirected) in its own session,
+# holding no descriptor of the caller beyond 0-2: a daemon that kept an inherited pipe open
+# would keep whoever reads that pipe (a CI step, `... | tee`) waiting for as long as it runs.
+detached() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd="${fd##*/}"
+    (( fd <= 2 )) || eval "exec $fd>&-" 2>/dev/null || true
+  done
+  exec setsid nohup "$@"
+}
+
 docker_answers() { timeout 10 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1; }
 docker_up_or_dead() { [[ -n "$1" ]] && ! kill -0 "$1" 2>/dev/null || docker_answers; }
 
@@ -165,7 +177,7 @@ cmd_docker() {
     command -v dockerd >/dev/null || die "no dockerd; run: $0 packages"
     step "docker: starting dockerd (log $log)"
     # Own session, no stdin, output to a file: it outlives this script and the CI step.
-    setsid nohup dockerd >>"$log" 2>&1 </dev/null &
+    detached dockerd >>"$log" 2>&1 </dev/null &
     pid=$!
   fi
   # Stop waiting at once if the dockerd we started dies (bad config, storage driver, ...).
@@ -255,7 +267,7 @@ cmd_engine() {
     rm -f "$engine_pid"
     step "engine: starting dockerd on $engine_sock (log $engine_log)"
     # Own session, no stdin, output to a file: it outlives this script and the CI step.
-    setsid nohup dockerd \
+    detached dockerd \
       --host "unix://$engine_sock" --data-root "$engine_data" --exec-root "$engine_exec" --pidfile "$engine_pid" \
       --userns-remap=default --storage-driver btrfs --log-driver none --live-restore \
       --bridge none --iptables=false --ip-masq=false --ip-forward=false \
@@ -352,7 +364,7 @@ cmd_azurite() {
   echo prepare-host >"$dir/.sandboxes-owner"
   step "azurite: starting on 127.0.0.1:${azurite_ports[0]}-${azurite_ports[-1]}, data in $dir"
   # --disableTelemetry: Azurite 3.3x otherwise sends telemetry off the machine.
-  setsid nohup "$azurite_bin" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$dir" \
+  detached "$azurite_bin" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$dir" \
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
     --blobPort "${azurite_ports[0]}" --queuePort "${azurite_ports[1]}" --tablePort "${azurite_ports[2]}" \
     >"$dir/azurite.log" 2>&1 </dev/null &
