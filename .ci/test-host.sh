@@ -21,8 +21,8 @@ eval "$(.ci/prepare-host.sh engine-env)"
 .ci/prepare-host.sh image >&2
 # Two more engines for the tests' three-host cluster, each with its own copy of the image;
 # SANDBOXES_TEST_ENGINES lists all three, the one above first.
-# The copies run side by side: about 70 s together the first time rather than 100 s one
-# after the other, under a second when done.
+# The copies run side by side: 80 s together the first time rather than 110 s one after
+# the other (a busy 2-core machine); under a second when done.
 SANDBOXES_TEST_ENGINES="$DOCKER_HOST"
 test_copies=()
 for test_home in ${SANDBOXES_TEST_EXTRA_HOMES:-/var/lib/sbx-t2 /var/lib/sbx-t3}; do
