@@ -8,12 +8,14 @@ cd "$(dirname "$0")"
 
 source .ci/test-host.sh
 
-# Containers left by an earlier run that was killed before it could clean up.
-stale="$(docker ps -aq --filter label=sandboxes.owner 2>/dev/null | xargs -r docker inspect --format '{{.Id}} {{index .Config.Labels "sandboxes.owner"}}' | awk '$2 ~ /^sbxtest-/ {print $1}')"
-if [[ -n "$stale" ]]; then
-  echo "tests: removing $(wc -l <<<"$stale") containers left by an earlier test run"
-  xargs -r docker rm -f <<<"$stale" >/dev/null
-fi
+# Containers left in any of the tests' engines by an earlier run that was killed before it could clean up.
+for engine in $SANDBOXES_TEST_ENGINES; do
+  stale="$(docker -H "$engine" ps -aq --filter label=sandboxes.owner 2>/dev/null | xargs -r docker -H "$engine" inspect --format '{{.Id}} {{index .Config.Labels "sandboxes.owner"}}' | awk '$2 ~ /^sbxtest-/ {print $1}')"
+  if [[ -n "$stale" ]]; then
+    echo "tests: removing $(wc -l <<<"$stale") containers left by an earlier test run in $engine"
+    xargs -r docker -H "$engine" rm -f <<<"$stale" >/dev/null
+  fi
+done
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

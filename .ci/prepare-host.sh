@@ -14,12 +14,22 @@
 #                     own socket, data root and exec root under $SANDBOXES_HOME/engine,
 #                     --userns-remap=default (container root is an unprivileged host uid),
 #                     no bridge, no iptables, no logs, and btrfs storage on a sparse loop file
-#                     with quotas on, so `--storage-opt size` (a sandbox's disk) is enforced
+#                     with quotas on, so `--storage-opt size` (a sandbox's disk) is enforced,
+#                     and --live-restore, so containers outlive a restart of the engine. An
+#                     engine running without live restore is restarted when no container
+#                     runs in it, else left as it is with a warning. Each SANDBOXES_HOME
+#                     has its own engine: `SANDBOXES_HOME=/var/lib/sbx-h2 .ci/prepare-host.sh engine`
+#                     starts a second one beside the default (keep such homes short:
+#                     socket paths below them stop at 107 bytes)
 #   azurite-install   npm-install Azurite $SANDBOXES_AZURITE_VERSION into /opt/sandboxes/azurite
 #   azurite [DIR]     install if needed, then start Azurite on 127.0.0.1:10000-10002
 #                     unless those ports already answer; data, log and pid file in DIR
 #   azurite-stop [DIR] stop the Azurite that `azurite DIR` started (from DIR/azurite.pid)
-#   image             build the default sandbox image (skipped when up to date)
+#   image             build the default sandbox image (skipped when up to date) on
+#                     $DOCKER_HOST, copying it from the default engine when that has it
+#   image-copy FROM   copy the current sandbox image from the engine at FROM (socket path
+#                     or unix:// URL) to this SANDBOXES_HOME's engine, unless it has it
+#                     under the same id (docker save | docker load, about a minute)
 #   engine-env        print `export DOCKER_HOST=...` for the product's engine
 #   all [DIR]         packages, engine, azurite-install, azurite DIR, image
 # Environment:
@@ -30,7 +40,7 @@
 #                              engines allow Debian 12's Node 18; 3.36+ want Node 21+)
 #   SANDBOXES_HELM             where `helm` installs helm and the chart test looks for it
 #                              (default /opt/sandboxes/helm/helm)
-#   SANDBOXES_HOME             the product's state (default /var/lib/sandboxes)
+#   SANDBOXES_HOME             the product's state and its engine (default /var/lib/sandboxes)
 #   SANDBOXES_ENGINE_DISK      size of the engine's sparse disk file when it is first made
 #                              (default: half the free space here, 8G to 100G), e.g. 200G
 # Logs: /var/log/sandboxes-apt.log, /var/log/sandboxes-npm.log, /var/log/sandboxes-helm.log,
@@ -134,6 +144,18 @@ cmd_helm() {
   step "helm: installed $("$helm_bin" version --short)"
 }
 
+# Runs "$@" (called in the background, its output already redirected) in its own session,
+# holding no descriptor of the caller beyond 0-2: a daemon that kept an inherited pipe open
+# would keep whoever reads that pipe (a CI step, `... | tee`) waiting for as long as it runs.
+detached() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd="${fd##*/}"
+    (( fd <= 2 )) || eval "exec $fd>&-" 2>/dev/null || true
+  done
+  exec setsid nohup "$@"
+}
+
 docker_answers() { timeout 10 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1; }
 docker_up_or_dead() { [[ -n "$1" ]] && ! kill -0 "$1" 2>/dev/null || docker_answers; }
 
@@ -155,7 +177,7 @@ cmd_docker() {
     command -v dockerd >/dev/null || die "no dockerd; run: $0 packages"
     step "docker: starting dockerd (log $log)"
     # Own session, no stdin, output to a file: it outlives this script and the CI step.
-    setsid nohup dockerd >>"$log" 2>&1 </dev/null &
+    detached dockerd >>"$log" 2>&1 </dev/null &
     pid=$!
   fi
   # Stop waiting at once if the dockerd we started dies (bad config, storage driver, ...).
@@ -229,7 +251,7 @@ engine_filesystem() {
 cmd_engine() {
   command -v dockerd >/dev/null || die "no dockerd; run: $0 packages"
   command -v mkfs.btrfs >/dev/null || die "no mkfs.btrfs; run: $0 packages"
-  if engine_answers && mountpoint -q "$engine_data"; then
+  if engine_answers && mountpoint -q "$engine_data" && ! engine_stopped_for_live_restore; then
     step "engine: answers on $engine_sock"
     return
   fi
@@ -245,9 +267,9 @@ cmd_engine() {
     rm -f "$engine_pid"
     step "engine: starting dockerd on $engine_sock (log $engine_log)"
     # Own session, no stdin, output to a file: it outlives this script and the CI step.
-    setsid nohup dockerd \
+    detached dockerd \
       --host "unix://$engine_sock" --data-root "$engine_data" --exec-root "$engine_exec" --pidfile "$engine_pid" \
-      --userns-remap=default --storage-driver btrfs --log-driver none \
+      --userns-remap=default --storage-driver btrfs --log-driver none --live-restore \
       --bridge none --iptables=false --ip-masq=false --ip-forward=false \
       --label "sandboxes.owner=prepare-host" --label "sandboxes.home=$sandboxes_home" \
       --label "sandboxes.disk-quota=$(engine_quota_mode)" \
@@ -261,6 +283,27 @@ cmd_engine() {
   fi
   step "engine: answers on $engine_sock (dockerd pid $pid, remapped root $(engine_remapped_root))"
 }
+
+# An engine started before --live-restore was among its flags: stop it while nothing runs in it
+# (stopping an engine without live restore stops every container), so the caller starts it
+# again with the flag; else warn and say how to restart it later. Returns 0 when it stopped it.
+engine_stopped_for_live_restore() {
+  [[ "$(engine_cli info --format '{{.LiveRestoreEnabled}}' 2>/dev/null)" == false ]] || return 1
+  local containers running=0 pid
+  containers="$(engine_cli ps -q)" || die "could not list the containers running in the engine on $engine_sock"
+  [[ -z "$containers" ]] || running="$(wc -l <<<"$containers")"
+  pid="$(cat "$engine_pid" 2>/dev/null || true)"
+  if (( running > 0 )) || [[ -z "$pid" ]] || ! grep -qa "$engine_sock" "/proc/$pid/cmdline" 2>/dev/null; then
+    step "engine: warning: runs without --live-restore, so a restart stops its $running running container(s); to restart it when they may stop: kill -TERM ${pid:-<dockerd pid>}; SANDBOXES_HOME=$sandboxes_home $0 engine"
+    return 1
+  fi
+  need_root "restarting the engine"
+  step "engine: dockerd (pid $pid) runs without --live-restore and no container runs; restarting it with live restore"
+  kill -TERM "$pid"
+  wait_for 60 engine_exited "$pid" || die "dockerd (pid $pid) did not exit within 60 s of SIGTERM; see $engine_log"
+}
+engine_exited() { ! kill -0 "$1" 2>/dev/null; }
+engine_cli() { timeout 30 docker -H "unix://$engine_sock" "$@"; }
 
 # "squota" (a container is charged for what it writes) or "qgroup" (for all it refers to,
 # its image included); the silo reads it from the engine's labels to size the disk limit.
@@ -321,7 +364,7 @@ cmd_azurite() {
   echo prepare-host >"$dir/.sandboxes-owner"
   step "azurite: starting on 127.0.0.1:${azurite_ports[0]}-${azurite_ports[-1]}, data in $dir"
   # --disableTelemetry: Azurite 3.3x otherwise sends telemetry off the machine.
-  setsid nohup "$azurite_bin" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$dir" \
+  detached "$azurite_bin" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$dir" \
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
     --blobPort "${azurite_ports[0]}" --queuePort "${azurite_ports[1]}" --tablePort "${azurite_ports[2]}" \
     >"$dir/azurite.log" 2>&1 </dev/null &
@@ -350,25 +393,61 @@ cmd_azurite_stop() {
   step "azurite: stopped pid $pid"
 }
 
-# A host that built the image on the system engine before the product had its own engine:
-# carry the current image across (docker save | docker load, about a minute) instead of a
-# debootstrap (about four). The tag is the one build-image.sh computes (keep the two alike).
-image_from_system_engine() {
-  local system=unix:///var/run/docker.sock repo="${SANDBOXES_IMAGE_REPO:-sandboxes/sandbox}" dir hash tag
-  [[ -n "${DOCKER_HOST:-}" && "$DOCKER_HOST" != "$system" && -S "${system#unix://}" ]] || return 0
-  dir="$repo_root/src/Sandboxes.Image"
-  hash="$(cd "$dir" && sha256sum build-image.sh packages.txt packages-apt.txt | sha256sum | cut -c1-64)"
-  tag="$repo:${hash:0:12}"
+# The tag build-image.sh gives the current image: <repo>:<12 hex of the hash over what defines
+# it>. Keep the two alike.
+image_tag() {
+  local hash
+  hash="$(cd "$repo_root/src/Sandboxes.Image" && sha256sum build-image.sh packages.txt packages-apt.txt | sha256sum | cut -c1-64)"
+  echo "${SANDBOXES_IMAGE_REPO:-sandboxes/sandbox}:${hash:0:12}"
+}
+
+# Copies image $1 from the engine at $2 to the engine at $3 (docker save | docker load) unless
+# $3 already holds it under the same id, and points <repo>:latest at it there. Fails when $2
+# does not hold it.
+image_copy() {
+  local tag="$1" from="$2" to="$3" id
+  id="$(docker -H "$from" image inspect -f '{{.Id}}' "$tag" 2>/dev/null)" || return 1
+  if [[ "$(docker -H "$to" image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)" != "$id" ]]; then
+    step "image: copying $tag from $from to $to (docker save | docker load)"
+    docker -H "$from" save "$tag" | docker -H "$to" load >/dev/null
+  fi
+  if [[ "$(docker -H "$to" image inspect -f '{{.Id}}' "${tag%:*}:latest" 2>/dev/null || true)" != "$id" ]]; then
+    docker -H "$to" tag "$tag" "${tag%:*}:latest"
+  fi
+  step "image: $tag is on $to"
+}
+
+default_engine_sock=unix:///var/lib/sandboxes/engine/docker.sock
+
+# An engine other than the default one, or a host that built the image on the system engine
+# before the product had its own engine: carry the current image across from the engine that
+# has it (about a minute) instead of a debootstrap (about four).
+image_from_other_engine() {
+  local target="${DOCKER_HOST:-}" tag from
+  [[ -n "$target" ]] || return 0
+  tag="$(image_tag)"
   docker image inspect "$tag" >/dev/null 2>&1 && return 0
-  timeout 10 docker -H "$system" image inspect "$tag" >/dev/null 2>&1 || return 0
-  step "image: copying $tag from the system engine to $DOCKER_HOST"
-  docker -H "$system" save "$tag" | docker load >/dev/null
+  for from in "$default_engine_sock" unix:///var/run/docker.sock; do
+    [[ "$from" != "$target" && -S "${from#unix://}" ]] || continue
+    timeout 10 docker -H "$from" image inspect "$tag" >/dev/null 2>&1 || continue
+    image_copy "$tag" "$from" "$target"
+    return 0
+  done
 }
 
 cmd_image() {
-  image_from_system_engine
+  image_from_other_engine
   step "image: src/Sandboxes.Image/build-image.sh"
   "$repo_root/src/Sandboxes.Image/build-image.sh"
+}
+
+# The current image from the engine at $1 (a socket path or unix:// URL) to this home's engine.
+cmd_image_copy() {
+  local from="${1:?usage: $0 image-copy FROM_SOCKET}" tag
+  [[ "$from" == unix://* ]] || from="unix://$from"
+  tag="$(image_tag)"
+  image_copy "$tag" "$from" "unix://$engine_sock" \
+    || die "the engine at $from does not hold $tag; build it there first (DOCKER_HOST=$from $0 image)"
 }
 
 case "${1:-}" in
@@ -381,7 +460,8 @@ case "${1:-}" in
   azurite) cmd_azurite "${2:-}" ;;
   azurite-stop) cmd_azurite_stop "${2:-}" ;;
   image) cmd_image ;;
+  image-copy) cmd_image_copy "${2:-}" ;;
   all) cmd_packages; cmd_engine; cmd_azurite_install; cmd_azurite "${2:-}"; cmd_image ;;
-  -h|--help|help) sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-  *) echo "usage: $0 all [AZURITE_DIR]|packages|helm|docker|engine|engine-env|azurite-install|azurite [DIR]|azurite-stop [DIR]|image (see --help)" >&2; exit 2 ;;
+  -h|--help|help) sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  *) echo "usage: $0 all [AZURITE_DIR]|packages|helm|docker|engine|engine-env|azurite-install|azurite [DIR]|azurite-stop [DIR]|image|image-copy FROM (see --help)" >&2; exit 2 ;;
 esac
