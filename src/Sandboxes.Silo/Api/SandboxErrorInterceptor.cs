@@ -12,7 +12,7 @@ public sealed class SandboxErrorInterceptor : Interceptor
         {
             return await continuation(request, context);
         }
-        catch (Exception e) when (Translate(e) is { } status)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
             throw new RpcException(status);
         }
@@ -24,7 +24,7 @@ public sealed class SandboxErrorInterceptor : Interceptor
         {
             return await continuation(requestStream, context);
         }
-        catch (Exception e) when (Translate(e) is { } status)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
             throw new RpcException(status);
         }
@@ -36,7 +36,7 @@ public sealed class SandboxErrorInterceptor : Interceptor
         {
             await continuation(request, responseStream, context);
         }
-        catch (Exception e) when (Translate(e) is { } status)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
             throw new RpcException(status);
         }
@@ -48,7 +48,7 @@ public sealed class SandboxErrorInterceptor : Interceptor
         {
             await continuation(requestStream, responseStream, context);
         }
-        catch (Exception e) when (Translate(e) is { } status)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
             throw new RpcException(status);
         }
@@ -65,10 +65,13 @@ public sealed class SandboxErrorInterceptor : Interceptor
         _ => StatusCode.Unavailable,
     };
 
-    private static Status? Translate(Exception e) => e switch
+    private static Status? Translate(Exception e, ServerCallContext context) => e switch
     {
         SandboxException s => new Status(CodeOf(s.Error), s.Message),
-        OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
+        OperationCanceledException when context.CancellationToken.IsCancellationRequested => new Status(StatusCode.Cancelled, "the call was cancelled"),
+
+        // Not the caller's cancellation: something the silo waited on gave up (the engine, storage).
+        OperationCanceledException => new Status(StatusCode.Unavailable, "the silo gave up waiting on the engine or storage; retry"),
         // What is left is the silo's own I/O: the agent's socket, the Docker engine, storage.
         // Reads and writes of a sandbox's files map their own errors where they happen.
         IOException io => new Status(StatusCode.Unavailable, $"the silo's I/O failed (the sandbox's agent, the engine or storage): {io.Message}; retry"),

@@ -54,6 +54,20 @@ public sealed class ExposureValidator(IOptions<SandboxesOptions> sandboxes, IOpt
             }
         }
 
+        // Silos reach each other beyond loopback only over TLS, holding the cluster's certificate.
+        if (sandboxes.Value.ResolvedSiloTls && !tls.Value.Configured)
+        {
+            failures.Add($"Sandboxes:AdvertisedAddress '{sandboxes.Value.AdvertisedAddress}' lets silos talk beyond loopback, which takes TLS between them: set Tls:CertificatePath and Tls:KeyPath (every silo of the cluster uses the same certificate), or advertise 127.0.0.1.");
+        }
+
+        foreach (var (setting, url) in new[] { ("Sandboxes:PeerGrpcUrl", sandboxes.Value.ResolvedPeerGrpcUrl), ("Sandboxes:PeerHttpUrl", sandboxes.Value.ResolvedPeerHttpUrl) })
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var peer) && peer.Scheme != Uri.UriSchemeHttps && !IsLoopback(peer.DnsSafeHost))
+            {
+                failures.Add($"{setting} '{url}' is reached beyond loopback without TLS, and forwarded calls carry the cluster secret and callers' keys: use https://.");
+            }
+        }
+
         failures.AddRange(CheckConsoleHost());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -10,30 +10,41 @@ namespace Sandboxes.Silo.Cluster;
 /// Every few seconds, reports this host's load (running sandboxes, free memory and disk) to the
 /// host table and reads every host's report, for placement and `sbx hosts`. Between reads it
 /// counts the sandboxes this silo itself placed on each host, so a burst of creates spreads
-/// over hosts instead of all landing on the one that looked emptiest a moment ago.
+/// over hosts instead of all landing on the one that looked emptiest a moment ago. A
+/// placement counts for two report intervals, whatever the reports say meanwhile: one made
+/// while a report was being measured may not show in it yet, so the count errs on the full side.
 /// </summary>
 public sealed partial class HostReports(HostTable table, SandboxContainers containers, LocalHost local, IOptions<SandboxesOptions> options, TimeProvider time, ILogger<HostReports> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, int> _placedSinceRead = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Host, long At)> _placements = new();
     private FrozenDictionary<string, HostLoad> _latest = FrozenDictionary<string, HostLoad>.Empty;
 
-    /// <summary>Each host's last report, with the sandboxes placed there since it was read.</summary>
-    public HostLoad? Find(string host) =>
-        _latest.TryGetValue(host, out var load) ? load with { Running = load.Running + _placedSinceRead.GetValueOrDefault(host) } : null;
+    /// <summary>Each host's last report, with the sandboxes this silo placed there lately.</summary>
+    public HostLoad? Find(string host)
+    {
+        if (!_latest.TryGetValue(host, out var load))
+        {
+            return null;
+        }
 
-    public IReadOnlyCollection<HostLoad> All => _latest.Values;
+        var placed = _placements.Count(p => p.Host == host && time.GetElapsedTime(p.At) < 2 * Interval);
+        return load with { Running = load.Running + placed };
+    }
 
-    public void CountPlacement(string host) => _placedSinceRead.AddOrUpdate(host, 1, (_, n) => n + 1);
+    public void CountPlacement(string host) => _placements.Enqueue((host, time.GetTimestamp()));
 
     /// <summary>Reports and reads now, rather than at the next tick (after a drain, say).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await table.ReportAsync(await MeasureAsync(cancellationToken), cancellationToken);
         var loads = await table.ListAsync(cancellationToken);
-        _placedSinceRead.Clear();
         _latest = loads.ToFrozenDictionary(l => l.Name, StringComparer.Ordinal);
+        while (_placements.TryPeek(out var oldest) && time.GetElapsedTime(oldest.At) >= 2 * Interval)
+        {
+            _placements.TryDequeue(out _);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

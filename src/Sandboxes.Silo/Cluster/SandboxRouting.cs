@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Sandboxes.Silo.Catalog;
 using Sandboxes.Silo.Sandboxes;
 
@@ -24,12 +26,50 @@ public sealed class SandboxRouting(ClusterHosts hosts, LocalHost local, IGrainFa
     /// <summary>False in a one-host cluster: every sandbox is then this host's.</summary>
     public bool Needed => !hosts.Alone;
 
+    /// <summary>
+    /// How long a sandbox's host is remembered without asking its grain again. A sandbox stays on
+    /// its host while it exists; a call that lands wrong after a destroy and re-create elsewhere
+    /// answers UNAVAILABLE (retry) at worst, and only within this time.
+    /// </summary>
+    public static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(5);
+
+    private const int MaxRemembered = 10_000;
+
+    private readonly ConcurrentDictionary<SandboxKey, (string Host, long At)> _remembered = new();
+
     public async Task<SandboxRoute> FindAsync(SandboxKey sandbox, CancellationToken cancellationToken)
     {
+        if (_remembered.TryGetValue(sandbox, out var known) && Stopwatch.GetElapsedTime(known.At) < RememberFor && Route(known.Host, sandbox) is { Refusal: null } fresh)
+        {
+            return fresh;
+        }
+
+        var found = await LocateOrRefuseAsync(sandbox, cancellationToken);
+        if (found.Refusal is null)
+        {
+            if (_remembered.Count >= MaxRemembered)
+            {
+                _remembered.Clear();
+            }
+
+            _remembered[sandbox] = (found.Owner?.Name ?? local.Name, Stopwatch.GetTimestamp());
+        }
+
+        return found;
+    }
+
+    private SandboxRoute Route(string home, SandboxKey sandbox) =>
+        local.Is(home) ? SandboxRoute.Here
+        : hosts.Find(home) is { } owner ? new SandboxRoute(owner, null)
+        : new SandboxRoute(null, SandboxPlacementDirector.HostDown(sandbox, home));
+
+    private async Task<SandboxRoute> LocateOrRefuseAsync(SandboxKey sandbox, CancellationToken cancellationToken)
+    {
+        var locate = grains.GetSandbox(sandbox).LocateAsync();
         string home;
         try
         {
-            home = await grains.GetSandbox(sandbox).LocateAsync().WaitAsync(LocateTimeout, cancellationToken);
+            home = await LocateAsync(sandbox, locate, cancellationToken);
         }
         catch (SandboxException e)
         {
@@ -41,11 +81,28 @@ public sealed class SandboxRouting(ClusterHosts hosts, LocalHost local, IGrainFa
             return new SandboxRoute(null, SandboxPlacementDirector.HostDown(sandbox, recorded ?? "unknown"));
         }
 
-        if (local.Is(home))
-        {
-            return SandboxRoute.Here;
-        }
+        return Route(home, sandbox);
+    }
 
-        return hosts.Find(home) is { } owner ? new SandboxRoute(owner, null) : new SandboxRoute(null, SandboxPlacementDirector.HostDown(sandbox, home));
+    /// <summary>
+    /// The grain's answer, waited for up to <see cref="LocateTimeout"/> for a sandbox that
+    /// exists. One not made yet lives nowhere that could be lost: its grain is only slow to
+    /// start (a busy host), so the router waits for it.
+    /// </summary>
+    private async Task<string> LocateAsync(SandboxKey sandbox, Task<string> locate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await locate.WaitAsync(LocateTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            if ((await catalog.FindHostAsync(sandbox.Tenant, sandbox.Name, cancellationToken)).Exists)
+            {
+                throw;
+            }
+
+            return await locate.WaitAsync(cancellationToken);
+        }
     }
 }

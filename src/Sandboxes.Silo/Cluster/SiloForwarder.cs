@@ -34,7 +34,7 @@ public sealed partial class SiloForwarder : IDisposable
 
         // Peers present the cluster's certificate: trusted like any server's, or because it is
         // the very certificate this silo serves (one certificate for all silos, as a chart mounts it).
-        var own = tls.Value.CertificatePath.Length > 0 ? X509Certificate2.CreateFromPemFile(tls.Value.CertificatePath) : null;
+        var own = tls.Value.CertificatePath.Length > 0 ? X509Certificate2.CreateFromPem(File.ReadAllText(tls.Value.CertificatePath)) : null;
         _client = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,

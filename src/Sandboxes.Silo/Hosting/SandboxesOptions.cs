@@ -83,6 +83,15 @@ public sealed class SandboxesOptions
     /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Whether silos speak TLS to each other on the Orleans port, with the certificate of
+    /// Tls:CertificatePath, and accept only a peer that presents that same certificate. Null
+    /// (the default) means: when AdvertisedAddress is not loopback, and then it is required.
+    /// </summary>
+    public bool? SiloTls { get; set; }
+
+    public bool ResolvedSiloTls => SiloTls ?? !System.Net.IPAddress.IsLoopback(System.Net.IPAddress.TryParse(AdvertisedAddress, out var address) ? address : System.Net.IPAddress.Loopback);
+
     /// <summary>Where other silos send calls for this host's sandboxes (gRPC); defaults to GrpcUrl.</summary>
     public string? PeerGrpcUrl { get; set; }
 
@@ -127,11 +136,12 @@ public sealed class SandboxesOptions
     /// <summary>Where preview URLs, the console and terminals are served (HTTP/1.1). Loopback by default; https:// beyond it, like the gRPC API.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:50080";
 
-    public string ResolvedHostName => HostName ?? System.Net.Dns.GetHostName().ToLowerInvariant();
+    /// <summary>HostName, or the machine's name made into a DNS label ("host" when nothing of it is left).</summary>
+    public string ResolvedHostName => HostName ?? MachineLabel();
 
-    public string ResolvedPeerGrpcUrl => PeerGrpcUrl ?? GrpcUrl;
+    public string ResolvedPeerGrpcUrl => PeerGrpcUrl ?? Reachable(GrpcUrl);
 
-    public string ResolvedPeerHttpUrl => PeerHttpUrl ?? HttpUrl;
+    public string ResolvedPeerHttpUrl => PeerHttpUrl ?? Reachable(HttpUrl);
 
     public string ResolvedAgentDirectory => AgentDirectory ?? Path.Combine(DataRoot, "agent");
 
@@ -139,4 +149,25 @@ public sealed class SandboxesOptions
 
     /// <summary>Per-sandbox folders holding the silo's egress proxy sockets.</summary>
     public string EgressDirectory => Path.Combine(DataRoot, "egress");
+
+    /// <summary>A listening URL as other silos reach it: one that listens on every address is reached at the advertised one.</summary>
+    private string Reachable(string listening)
+    {
+        if (!Uri.TryCreate(listening, UriKind.Absolute, out var url) || url.Host is not ("0.0.0.0" or "[::]" or "::" or "*" or "+"))
+        {
+            return listening;
+        }
+
+        var host = System.Net.IPAddress.TryParse(AdvertisedAddress, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{AdvertisedAddress}]" : AdvertisedAddress;
+        return $"{url.Scheme}://{host}:{url.Port}";
+    }
+
+    private static string MachineLabel()
+    {
+        var name = System.Net.Dns.GetHostName().Split('.')[0].ToLowerInvariant();
+        var label = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Replace("--", "-", StringComparison.Ordinal);
+        label = label.Length > 32 ? label[..32] : label;
+        label = label.Trim('-');
+        return label.Length > 0 ? label : "host";
+    }
 }

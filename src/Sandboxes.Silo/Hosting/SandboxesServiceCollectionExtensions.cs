@@ -2,7 +2,9 @@ using System.Net;
 using Azure.Data.Tables;
 using Docker.DotNet;
 using Microsoft.Extensions.Options;
+using System.Security.Cryptography.X509Certificates;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -89,6 +91,11 @@ public static class SandboxesServiceCollectionExtensions
             var advertised = IPAddress.Parse(options.AdvertisedAddress);
             silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseSiloMetadata(LocalHost.Metadata(options));
+            if (options.ResolvedSiloTls)
+            {
+                UseClusterTls(silo, builder.Configuration.GetSection(Auth.TlsOptions.Section).Get<Auth.TlsOptions>() ?? new Auth.TlsOptions());
+            }
+
             silo.AddPlacementDirector<SandboxPlacement, SandboxPlacementDirector>();
 
             // A silo killed outright is declared dead in about 10 s rather than Orleans' default
@@ -108,5 +115,26 @@ public static class SandboxesServiceCollectionExtensions
             }));
         });
         return builder;
+    }
+
+    /// <summary>
+    /// TLS on the Orleans port, both ways: a silo accepts a peer (as server or client) only when
+    /// it presents the cluster's own certificate, so nothing else can join or send grain calls.
+    /// </summary>
+    private static void UseClusterTls(ISiloBuilder silo, Auth.TlsOptions tls)
+    {
+        if (!tls.Configured)
+        {
+            // ExposureValidator names the missing setting when the silo starts.
+            return;
+        }
+
+        var certificate = X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath);
+        silo.UseTls(certificate, orleans =>
+        {
+            orleans.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+            orleans.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+            orleans.RemoteCertificateValidation = (remote, _, _) => remote.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span);
+        });
     }
 }

@@ -33,6 +33,30 @@ public sealed class CliTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Ls_shows_each_sandboxs_host_and_hosts_lists_drains_and_undrains_them()
+    {
+        var name = _silo.UniqueName("clihost");
+        await _silo.Client.CreateAsync(name);
+        var host = (await _silo.Client.Sandbox(name).GetInfoAsync()).Host;
+
+        var ls = await _sbx.RunAsync("ls");
+        var hosts = await _sbx.RunAsync("hosts");
+        var drain = await _sbx.RunAsync("hosts", "drain", host);
+        var undrain = await _sbx.RunAsync("hosts", "undrain", host);
+        var unknown = await _sbx.RunAsync("hosts", "drain", "no-such-host");
+
+        var header = ls.Stdout.Split('\n')[0].Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["NAME", "STATE", "HOST", "IMAGE", "CREATED", "LAST ACTIVE"], header);
+        Assert.Contains(ls.Stdout.Split('\n'), l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains($" {host} ", StringComparison.Ordinal));
+        Assert.Equal(0, hosts.ExitCode);
+        Assert.Contains(hosts.Stdout.Split('\n'), l => l.StartsWith(host + " ", StringComparison.Ordinal) && l.Contains("ready", StringComparison.Ordinal));
+        Assert.Contains("draining", drain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ready", undrain.Stdout, StringComparison.Ordinal);
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("no host named 'no-such-host'", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Exec_streams_stdout_and_stderr_separately_and_exits_with_the_command_code()
     {
         var name = _silo.UniqueName("cliexec");

@@ -13,6 +13,22 @@ namespace Sandboxes.Tests.Cluster;
 public sealed class AdmissionTests(SiloFixture fixture)
 {
     [Fact]
+    public async Task A_full_host_takes_no_new_sandbox_and_says_so()
+    {
+        await using var silo = new TestSilo(new Dictionary<string, string?> { ["Sandboxes:MaxRunningSandboxes"] = "1" });
+        await silo.StartAsync();
+
+        await silo.Client.CreateAsync(silo.UniqueName("only"));
+        var full = await Assert.ThrowsAsync<RpcException>(() => silo.Client.CreateAsync(silo.UniqueName("second")));
+        var implicitly = await Assert.ThrowsAsync<RpcException>(() => silo.Client.Sandbox(silo.UniqueName("third")).ExecAsync("true"));
+
+        Assert.Equal((StatusCode.ResourceExhausted, StatusCode.ResourceExhausted), (full.StatusCode, implicitly.StatusCode));
+        Assert.Contains("no host has room", full.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("full (1/1 running)", full.Status.Detail, StringComparison.Ordinal);
+        Assert.Single(await silo.OwnedContainersAsync());
+    }
+
+    [Fact]
     public async Task Fifty_creates_at_once_each_answer_ok_or_resource_exhausted_and_the_listing_agrees()
     {
         var silo = fixture.Silo;

@@ -109,6 +109,7 @@ public sealed class HostFailureTests(HostCluster cluster, ITestOutputHelper outp
         await Eventually.WaitAsync(async () => (await asleep.GetInfoAsync()).State, s => s == SandboxState.Sleeping, TimeSpan.FromSeconds(30), "the sandbox to fall asleep");
 
         var engine = TestEngine.Of(cluster.Hosts[1]);
+        Assert.True((await cluster.Hosts[1].Docker.System.GetSystemInfoAsync()).LiveRestoreEnabled, "the engine runs without --live-restore; .ci/prepare-host.sh engine restarts it with it once no container runs in it");
         await engine.StopAsync();
         try
         {
