@@ -40,6 +40,14 @@ public sealed record BenchSettings(bool Quick)
 
     public int[] IdleSandboxCounts => Quick ? [10, 30] : [10, 50, 100];
 
+    /// <summary>Creates per burst on a cluster, as many at a time as <see cref="BurstConcurrency"/>.</summary>
+    public int BurstCreates => 100;
+
+    public int BurstConcurrency => 16;
+
+    /// <summary>Bursts on each cluster (three hosts, one host), alternating.</summary>
+    public int BurstRounds => Quick ? 1 : 3;
+
     /// <summary>Density stops here even without a failure; the README names this bound.</summary>
     public int DensityCap => Quick ? 0 : 200;
 }
