@@ -141,7 +141,16 @@ public sealed class SiloUnderTest : IAsyncDisposable
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"sandboxes.owner={Owner}"] = true } },
         });
         await Parallel.ForEachAsync(owned, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (c, ct) =>
-            await _docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct));
+        {
+            try
+            {
+                await _docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                // A removal the engine was still doing for the silo when it was killed.
+            }
+        });
         if (Directory.Exists(DataRoot))
         {
             // The silo mounts a small tmpfs over each sandbox's socket folder; containers removed

@@ -33,18 +33,43 @@ public sealed class ClusterBenchmark : IBenchmark
 
         var three = context.StartClusterAsync([.. engines.Take(3)], HostSettings, cancellationToken);
         var one = context.StartClusterAsync([engines[0]], HostSettings, cancellationToken);
+        var finished = false;
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await Task.WhenAll(three, one);
+            Console.Write($"[clusters up: {clock.Elapsed.TotalSeconds:0} s] ");
             await RelayAsync(context, three.Result, cancellationToken);
+            Console.Write($"[relay: {clock.Elapsed.TotalSeconds:0} s] ");
             await BurstsAsync(context, three.Result, one.Result, cancellationToken);
+            finished = true;
         }
         finally
         {
-            foreach (var cluster in new[] { three, one }.Where(t => t.IsCompletedSuccessfully))
+            await StopAsync([three, one], rethrow: finished);
+        }
+    }
+
+    /// <summary>Stops every cluster that started, each even when another fails to; a cleanup failure never hides the run's own.</summary>
+    private static async Task StopAsync(Task<BenchCluster>[] clusters, bool rethrow)
+    {
+        var failures = new List<Exception>();
+        foreach (var cluster in clusters.Where(t => t.IsCompletedSuccessfully))
+        {
+            try
             {
                 await cluster.Result.DisposeAsync();
             }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"cluster cleanup: {e.Message}");
+                failures.Add(e);
+            }
+        }
+
+        if (rethrow && failures.Count > 0)
+        {
+            throw new AggregateException("stopping the benchmark clusters failed", failures);
         }
     }
 
@@ -145,6 +170,12 @@ public sealed class ClusterBenchmark : IBenchmark
                 }
 
                 burst.Rate.Add(outcome.Made / outcome.Elapsed.TotalSeconds);
+                if (outcome.LeftOver.Count > 0)
+                {
+                    // Counted, not fatal: the cluster's cleanup removes them, but they load the next burst's engine.
+                    burst.Rate.Fail(new InvalidOperationException($"{outcome.LeftOver.Count} not destroyed after the burst, first: {outcome.LeftOver[0]}"));
+                }
+
                 Console.Write($"[{burst.Label}: {outcome.Elapsed.TotalSeconds:0.0} s, {string.Join(" ", outcome.ByHost.OrderBy(h => h.Key).Select(h => $"{h.Key}={h.Value}"))}, {outcome.Refused} refused] ");
             }
         }

@@ -17,7 +17,8 @@ public static partial class CreateBurst
     private const int MaxAttempts = 10;
     private static readonly TimeSpan AttemptBound = TimeSpan.FromSeconds(60);
 
-    public sealed record Outcome(TimeSpan Elapsed, int Made, int Refused, IReadOnlyList<string> Failures, IReadOnlyDictionary<string, int> ByHost);
+    /// <summary>How one burst went; <paramref name="LeftOver"/> names the sandboxes its cleanup could not destroy.</summary>
+    public sealed record Outcome(TimeSpan Elapsed, int Made, int Refused, IReadOnlyList<string> Failures, IReadOnlyDictionary<string, int> ByHost, IReadOnlyList<string> LeftOver);
 
     /// <summary>Creates <paramref name="creates"/> sandboxes named PREFIX-i through the gateways in turn; then destroys them all, untimed.</summary>
     public static async Task<Outcome> RunAsync(IReadOnlyList<SandboxClient> gateways, string prefix, int creates, int concurrency, CancellationToken cancellationToken)
@@ -43,11 +44,11 @@ public static partial class CreateBurst
                     Interlocked.Increment(ref refused);
                     await Task.Delay(RetryAfter(e.Status.Detail), ct);
                 }
-                catch (RpcException e)
+                catch (Exception e) when ((e is RpcException or OperationCanceledException) && !ct.IsCancellationRequested)
                 {
                     lock (failures)
                     {
-                        failures.Add($"{name}: {e.StatusCode} {e.Status.Detail}");
+                        failures.Add($"{name}: {e.Message}");
                     }
 
                     return;
@@ -57,10 +58,40 @@ public static partial class CreateBurst
         var elapsed = clock.Elapsed;
 
         var made = await gateways[0].ListAsync(new Dictionary<string, string> { ["burst"] = prefix }, cancellationToken);
-        await Parallel.ForEachAsync(made, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (box, ct) =>
-            await gateways[0].Sandbox(box.Name).DestroyAsync(ct));
         var byHost = made.GroupBy(s => s.Host).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return new Outcome(elapsed, made.Count, refused, failures, byHost);
+        return new Outcome(elapsed, made.Count, refused, failures, byHost, await DestroyAsync(gateways, made, concurrency, cancellationToken));
+    }
+
+    /// <summary>Destroys the burst's sandboxes through every silo in turn, a few tries each; returns what is left.</summary>
+    private static async Task<IReadOnlyList<string>> DestroyAsync(IReadOnlyList<SandboxClient> gateways, IReadOnlyList<SandboxInfo> made, int concurrency, CancellationToken cancellationToken)
+    {
+        var left = new List<string>();
+        await Parallel.ForEachAsync(made.Select((box, i) => (box.Name, i)), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (box, ct) =>
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await gateways[box.i % gateways.Count].Sandbox(box.Name).DestroyAsync(ct);
+                    return;
+                }
+                catch (RpcException e) when (!ct.IsCancellationRequested)
+                {
+                    if (attempt == 3)
+                    {
+                        lock (left)
+                        {
+                            left.Add($"{box.Name}: {e.StatusCode} {e.Status.Detail}");
+                        }
+
+                        return;
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+                }
+            }
+        });
+        return left;
     }
 
     /// <summary>The "Retry in N s" of StartAdmission's refusal; two seconds when a refusal names none.</summary>
