@@ -5,7 +5,13 @@ using Sandboxes.Client;
 namespace Sandboxes.Benchmarks.Harness;
 
 /// <summary>What every benchmark gets: the silo under test, its client, the Docker baselines and the result sink.</summary>
-public sealed class BenchContext(BenchSettings settings, SiloUnderTest silo, DockerClient docker, string image, Func<Task<SiloUnderTest>> startSilo)
+public sealed class BenchContext(
+    BenchSettings settings,
+    SiloUnderTest silo,
+    DockerClient docker,
+    string image,
+    Func<Task<SiloUnderTest>> startSilo,
+    Func<IReadOnlyList<string>, IReadOnlyDictionary<string, string>, CancellationToken, Task<BenchCluster>> startCluster)
 {
     private readonly Dictionary<string, Samples> _metrics = new(StringComparer.Ordinal);
     private int _names;
@@ -25,6 +31,10 @@ public sealed class BenchContext(BenchSettings settings, SiloUnderTest silo, Doc
 
     /// <summary>A second, empty silo, for measurements the shared one's history would distort.</summary>
     public Task<SiloUnderTest> StartFreshSiloAsync() => startSilo();
+
+    /// <summary>A cluster of one host per engine, each silo with these settings on top of the usual ones.</summary>
+    public Task<BenchCluster> StartClusterAsync(IReadOnlyList<string> engines, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
+        startCluster(engines, settings, cancellationToken);
 
     public Samples Metric(string name, string unit, string description)
     {
@@ -47,6 +57,21 @@ public sealed class BenchContext(BenchSettings settings, SiloUnderTest silo, Doc
         {
             await attempt();
             into.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception e)
+        {
+            into.Fail(e);
+        }
+    }
+
+    /// <summary>Times one transfer of <paramref name="bytes"/> in MB/s, counting a failure instead of a value when it throws.</summary>
+    public static async Task RateAsync(Samples into, long bytes, Func<Task> transfer)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await transfer();
+            into.Add(bytes / (1024.0 * 1024.0) / clock.Elapsed.TotalSeconds);
         }
         catch (Exception e)
         {

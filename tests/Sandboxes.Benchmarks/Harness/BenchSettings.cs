@@ -40,6 +40,17 @@ public sealed record BenchSettings(bool Quick)
 
     public int[] IdleSandboxCounts => Quick ? [10, 30] : [10, 50, 100];
 
+    /// <summary>
+    /// Creates per burst on a cluster, as many at a time as <see cref="BurstConcurrency"/>;
+    /// --quick makes three waves of them, not six, so that its run stays short.
+    /// </summary>
+    public int BurstCreates => Quick ? 48 : 100;
+
+    public int BurstConcurrency => 16;
+
+    /// <summary>Bursts on each cluster (three hosts, one host), alternating.</summary>
+    public int BurstRounds => Quick ? 1 : 3;
+
     /// <summary>Density stops here even without a failure; the README names this bound.</summary>
     public int DensityCap => Quick ? 0 : 200;
 }

@@ -21,6 +21,7 @@ public static class BenchmarkRun
         new CodeInterpreterBenchmark(),
         new IdleMemoryBenchmark(),
         new DensityBenchmark(),
+        new ClusterBenchmark(),
     ];
 
     /// <summary>The product's own engine, which bench.sh exports as DOCKER_HOST; the docker CLI baselines use it too.</summary>
@@ -38,7 +39,13 @@ public static class BenchmarkRun
         var total = Stopwatch.StartNew();
 
         await using var silo = await SiloUnderTest.StartAsync(docker, image, agent, storage);
-        var context = new BenchContext(settings, silo, docker, image, () => SiloUnderTest.StartAsync(docker, image, agent, storage));
+        var context = new BenchContext(
+            settings,
+            silo,
+            docker,
+            image,
+            () => SiloUnderTest.StartAsync(docker, image, agent, storage),
+            (engines, siloSettings, ct) => BenchCluster.StartAsync(engines, image, agent, storage, siloSettings, ct));
         foreach (var benchmark in All.Where(b => only is null || b.Title.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -20,14 +20,15 @@ public sealed class SiloUnderTest : IAsyncDisposable
     private readonly Process _process;
     private readonly DockerClient _docker;
 
-    private SiloUnderTest(Process process, DockerClient docker, string runId, string dataRoot, string url, string httpUrl)
+    private SiloUnderTest(Process process, DockerClient docker, string runId, string dataRoot, string url, string httpUrl, string? adminKey)
     {
         _process = process;
         _docker = docker;
         RunId = runId;
         DataRoot = dataRoot;
-        // The silo's bootstrap admin key, written at its first start.
-        AdminKey = File.ReadAllText(Path.Combine(dataRoot, "admin.key")).Trim();
+        // The silo's bootstrap admin key, written at its first start; a cluster's later hosts
+        // find the first host's key in shared storage and write none of their own.
+        AdminKey = adminKey ?? File.ReadAllText(Path.Combine(dataRoot, "admin.key")).Trim();
         Client = new SandboxClient(url, AdminKey);
         HttpUrl = httpUrl;
     }
@@ -48,7 +49,13 @@ public sealed class SiloUnderTest : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<SiloUnderTest> StartAsync(DockerClient docker, string image, string agentDirectory, string storage)
+    /// <summary>
+    /// Starts a silo on <paramref name="docker"/>'s engine (which <paramref name="overrides"/>
+    /// names as Sandboxes:DockerEndpoint when it is not the product's own); the overrides
+    /// win over the defaults, say to join a cluster.
+    /// </summary>
+    public static async Task<SiloUnderTest> StartAsync(
+        DockerClient docker, string image, string agentDirectory, string storage, IReadOnlyDictionary<string, string>? overrides = null, string? adminKey = null)
     {
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var dataRoot = $"/tmp/sbxb-{runId}";
@@ -57,7 +64,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
         var siloDll = typeof(SiloUnderTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloAssembly").Value!;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.GetFullPath(siloDll));
-        foreach (var (key, value) in new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Sandboxes:DataRoot"] = dataRoot,
             ["Sandboxes:AgentDirectory"] = agentDirectory,
@@ -72,7 +79,13 @@ public sealed class SiloUnderTest : IAsyncDisposable
             ["Sandboxes:GrpcUrl"] = url,
             ["Sandboxes:HttpUrl"] = httpUrl,
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SANDBOXES_BENCH_SILO_LOG") ?? "Warning",
-        })
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
@@ -95,7 +108,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
             throw new InvalidOperationException("the silo did not print 'Sandboxes silo ready' within 60 s");
         }
 
-        return new SiloUnderTest(process, docker, runId, dataRoot, url, httpUrl);
+        return new SiloUnderTest(process, docker, runId, dataRoot, url, httpUrl, adminKey);
     }
 
     /// <summary>The silo's resident set size, from /proc.</summary>
@@ -128,7 +141,16 @@ public sealed class SiloUnderTest : IAsyncDisposable
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"sandboxes.owner={Owner}"] = true } },
         });
         await Parallel.ForEachAsync(owned, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (c, ct) =>
-            await _docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct));
+        {
+            try
+            {
+                await _docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                // A removal the engine was still doing for the silo when it was killed.
+            }
+        });
         if (Directory.Exists(DataRoot))
         {
             // The silo mounts a small tmpfs over each sandbox's socket folder; containers removed

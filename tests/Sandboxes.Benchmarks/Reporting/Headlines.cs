@@ -37,6 +37,14 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
         ("agent_rss_mb", "agent_rss", 50, "MB"),
         ("agent_private_mb", "agent_private", 50, "MB"),
         ("density_idle_sandboxes", "density_idle_sandboxes", 50, "count"),
+        ("exec_relayed_p50_ms", "exec_relayed", 50, "ms"),
+        ("exec_owner_p50_ms", "exec_owner", 50, "ms"),
+        ("file_read_100mb_relayed_mbps", "file_read_100mb_relayed", 50, "MB/s"),
+        ("file_read_100mb_owner_mbps", "file_read_100mb_owner", 50, "MB/s"),
+        ("create_burst_3hosts_per_s", "create_burst_3hosts", 50, "creates/s"),
+        ("create_burst_1host_per_s", "create_burst_1host", 50, "creates/s"),
+        ("create_burst_3hosts_refused", "create_burst_3hosts_refused", 50, "count"),
+        ("create_burst_1host_refused", "create_burst_1host_refused", 50, "count"),
     ];
 
     public IEnumerable<string> Lines() =>
@@ -71,6 +79,13 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
 
             // What a new sandbox's first runCode costs over its first exec: the interpreter's start.
             Compare("code_first_run_over_first_exec_x", P("code_first_run", 50) / P("code_first_exec", 50), null),
+
+            // What forwarding a call to the sandbox's own silo costs, against calling that silo.
+            AtMost("exec_relayed_over_owner_x", P("exec_relayed", 50) / P("exec_owner", 50), 1.3),
+            Higher("file_read_100mb_relayed_vs_owner", "file_read_100mb_relayed", "file_read_100mb_owner", 0.7),
+
+            // What three hosts buy a burst of creates over one (all on this machine's cores).
+            Higher("create_burst_3hosts_vs_1host", "create_burst_3hosts", "create_burst_1host", null),
         };
         var perSandbox = P("silo_kb_per_idle_sandbox", 50);
         ratios.Add(new Ratio("silo_kb_per_idle_sandbox", perSandbox, "< 1024 KB", double.IsNaN(perSandbox) ? null : perSandbox < 1024));
@@ -83,6 +98,10 @@ public sealed class Headlines(IReadOnlyCollection<Samples> metrics)
 
     private Ratio Higher(string name, string product, string baseline, double? atLeast) =>
         Compare(name, P(product, 50) / P(baseline, 50), atLeast);
+
+    /// <summary>A cost factor that must stay at or under <paramref name="limit"/>.</summary>
+    private static Ratio AtMost(string name, double value, double limit) =>
+        new(name, value, $"<= {limit}x", double.IsNaN(value) ? null : value <= limit);
 
     private static Ratio Compare(string name, double value, double? atLeast) =>
         new(name, value, atLeast is { } t ? $">= {t}x" : "reported", atLeast is { } target && !double.IsNaN(value) ? value >= target : null);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Sandboxes.Benchmarks.Baselines;
 using Sandboxes.Benchmarks.Harness;
@@ -29,18 +28,18 @@ public sealed class FileTransferBenchmark : IBenchmark
             for (var round = -1; round < rounds; round++)
             {
                 var counted = round >= 0;
-                await RateAsync(counted ? write : warmUp, size, async () =>
+                await BenchContext.RateAsync(counted ? write : warmUp, size, async () =>
                 {
                     await using var file = File.OpenRead(source);
                     await box.Files.WriteAsync($"/tmp/sdk-{label}.bin", file, cancellationToken: cancellationToken);
                 });
-                await RateAsync(counted ? cpIn : warmUp, size, () => DockerCli.RunAsync("cp", source, $"{container}:/tmp/cp-{label}.bin"));
-                await RateAsync(counted ? read : warmUp, size, async () =>
+                await BenchContext.RateAsync(counted ? cpIn : warmUp, size, () => DockerCli.RunAsync("cp", source, $"{container}:/tmp/cp-{label}.bin"));
+                await BenchContext.RateAsync(counted ? read : warmUp, size, async () =>
                 {
                     await using var file = File.Create(target);
                     await box.Files.ReadAsync($"/tmp/sdk-{label}.bin", file, cancellationToken: cancellationToken);
                 });
-                await RateAsync(counted ? cpOut : warmUp, size, () => DockerCli.RunAsync("cp", $"{container}:/tmp/cp-{label}.bin", target));
+                await BenchContext.RateAsync(counted ? cpOut : warmUp, size, () => DockerCli.RunAsync("cp", $"{container}:/tmp/cp-{label}.bin", target));
             }
 
             File.Delete(source);
@@ -48,19 +47,5 @@ public sealed class FileTransferBenchmark : IBenchmark
         }
 
         await box.DestroyAsync(cancellationToken);
-    }
-
-    private static async Task RateAsync(Samples into, int bytes, Func<Task> transfer)
-    {
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await transfer();
-            into.Add(bytes / (1024.0 * 1024.0) / clock.Elapsed.TotalSeconds);
-        }
-        catch (Exception e)
-        {
-            into.Fail(e);
-        }
     }
 }
