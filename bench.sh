@@ -3,7 +3,7 @@
 # run, on this machine. Prepares the host like test.sh, starts its own silo, and writes
 # bench-results.json, bench-results.md and exec-latency.png to --out DIR (default: .).
 #   ./bench.sh            full run (under 15 minutes on 2 cores)
-#   ./bench.sh --quick    fewer rounds (under 3 minutes); prints a `name value unit` summary last
+#   ./bench.sh --quick    fewer rounds (about 5 minutes); prints a `name value unit` summary last
 set -Eeuo pipefail
 # Any command that fails and ends the script says which one and where, so no failure is silent.
 trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` failed with exit $?" >&2' ERR

@@ -226,6 +226,17 @@ public sealed class TenantIsolationTests(EgressFixture fixture) : IDisposable
             }).ContinueWith(t => Assert.Equal(StatusCode.PermissionDenied, t.Result.StatusCode), TaskScheduler.Default));
         }
 
+        // Hosts are the operator's: a tenant's key neither sees nor drains them.
+        foreach (var method in new[] { "List", "Drain", "Undrain" })
+        {
+            await Check($"sandboxes.v1.Hosts.{method}", () => Assert.ThrowsAsync<RpcException>(() => method switch
+            {
+                "List" => globex.Hosts.ListAsync(),
+                "Drain" => globex.Hosts.DrainAsync("any"),
+                _ => globex.Hosts.UndrainAsync("any"),
+            }).ContinueWith(t => Assert.Equal(StatusCode.PermissionDenied, t.Result.StatusCode), TaskScheduler.Default));
+        }
+
         await ConsoleAndTerminalSocketAreScopedAsync(globexKey.Key, shared, onlyAcme);
 
         var uncovered = RawCalls.AllMethods().Select(m => m.FullName).Where(m => !_covered.Contains(m)).ToList();

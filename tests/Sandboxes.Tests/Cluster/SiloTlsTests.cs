@@ -48,9 +48,9 @@ public sealed class SiloTlsTests : IDisposable
             Assert.Equal("ok\n", (await client.Sandbox(name).ExecAsync("echo ok")).Stdout);
 
             var siloPort = int.Parse(hosts[0].Settings["Sandboxes:SiloPort"]!, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(await HandshakeAsync(siloPort, certificate), "a peer with the cluster's certificate completes the handshake");
+            Assert.True(await HandshakeAsync(siloPort, certificate, certificate), "a peer with the cluster's certificate completes the handshake");
             var (stranger, _, _) = WriteSelfSigned(_folder, "stranger");
-            Assert.False(await HandshakeAsync(siloPort, stranger), "a peer with another certificate was accepted");
+            Assert.False(await HandshakeAsync(siloPort, stranger, certificate), "a peer with another certificate was accepted");
         }
         finally
         {
@@ -61,12 +61,15 @@ public sealed class SiloTlsTests : IDisposable
         }
     }
 
-    /// <summary>TLS to the Orleans port with <paramref name="clientCertificate"/>; true when the silo keeps the connection.</summary>
-    private static async Task<bool> HandshakeAsync(int port, X509Certificate2 clientCertificate)
+    /// <summary>
+    /// TLS to the Orleans port with <paramref name="clientCertificate"/>, expecting the silo to
+    /// present <paramref name="cluster"/>; true when the silo keeps the connection.
+    /// </summary>
+    private static async Task<bool> HandshakeAsync(int port, X509Certificate2 clientCertificate, X509Certificate2 cluster)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, port);
-        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(cluster.RawData));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
