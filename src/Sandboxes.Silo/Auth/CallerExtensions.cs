@@ -16,5 +16,15 @@ public static class CallerExtensions
     /// <summary>The caller's own sandbox of that name (see <see cref="Caller.Sandbox"/>).</summary>
     public static SandboxKey CallersSandbox(this ServerCallContext context, string name) => context.GetCaller().Sandbox(name);
 
+    /// <summary>Refuses a caller whose key is not an admin key (PERMISSION_DENIED), saying what only admins may do.</summary>
+    public static void RequireAdmin(this ServerCallContext context, string onlyAdminsMay)
+    {
+        var caller = context.GetCaller();
+        if (!caller.IsAdmin)
+        {
+            throw new SandboxException(SandboxError.PermissionDenied, $"only admin keys may {onlyAdminsMay}; key {caller.KeyId} of tenant '{caller.Tenant}' is not one");
+        }
+    }
+
     internal static void SetCaller(this HttpContext context, Caller caller) => context.Features.Set(caller);
 }

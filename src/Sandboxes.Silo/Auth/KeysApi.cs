@@ -12,7 +12,7 @@ public sealed class KeysApi(ApiKeyStore store, ApiKeyVerifier verifier, TimeProv
 
     public override async Task<CreatedKey> Create(CreateKeyRequest request, ServerCallContext context)
     {
-        RequireAdmin(context);
+        context.RequireAdmin("manage keys");
         if (!TenantName.IsValid(request.Tenant))
         {
             throw new SandboxException(SandboxError.InvalidArgument, TenantName.Explain(request.Tenant));
@@ -36,7 +36,7 @@ public sealed class KeysApi(ApiKeyStore store, ApiKeyVerifier verifier, TimeProv
 
     public override async Task<ListKeysResponse> List(ListKeysRequest request, ServerCallContext context)
     {
-        RequireAdmin(context);
+        context.RequireAdmin("manage keys");
         var response = new ListKeysResponse();
         response.Keys.AddRange((await store.ListAsync(context.CancellationToken))
             .Where(r => request.Tenant.Length == 0 || r.Tenant == request.Tenant)
@@ -46,21 +46,12 @@ public sealed class KeysApi(ApiKeyStore store, ApiKeyVerifier verifier, TimeProv
 
     public override async Task<RevokeKeyResponse> Revoke(RevokeKeyRequest request, ServerCallContext context)
     {
-        RequireAdmin(context);
+        context.RequireAdmin("manage keys");
         var id = ApiKey.IdOf(request.Id)
             ?? throw new SandboxException(SandboxError.InvalidArgument, $"'{(request.Id.Length > 100 ? request.Id[..100] : request.Id)}' is not a key id: {ApiKey.IdLength} hex characters, as 'sbx keys ls' shows");
         var existed = await store.DeleteAsync(id, context.CancellationToken);
         verifier.Forget(id);
         return new RevokeKeyResponse { Existed = existed };
-    }
-
-    private static void RequireAdmin(ServerCallContext context)
-    {
-        var caller = context.GetCaller();
-        if (!caller.IsAdmin)
-        {
-            throw new SandboxException(SandboxError.PermissionDenied, $"only admin keys may manage keys; key {caller.KeyId} of tenant '{caller.Tenant}' is not one");
-        }
     }
 
     private static KeyInfo ToInfo(ApiKeyRecord record) => new()

@@ -10,7 +10,7 @@ public sealed class HostsApi(HostTable table, HostReports reports, ClusterHosts 
 {
     public override async Task<ListHostsResponse> List(ListHostsRequest request, ServerCallContext context)
     {
-        RequireAdmin(context);
+        context.RequireAdmin("see and drain hosts");
         var up = hosts.Active().Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var response = new ListHostsResponse();
         response.Hosts.AddRange((await table.ListAsync(context.CancellationToken)).OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => ToInfo(l, up.Contains(l.Name))));
@@ -23,7 +23,7 @@ public sealed class HostsApi(HostTable table, HostReports reports, ClusterHosts 
 
     private async Task<HostInfo> SetDrainingAsync(string name, bool draining, ServerCallContext context)
     {
-        RequireAdmin(context);
+        context.RequireAdmin("see and drain hosts");
         if (!HostNames.IsValid(name) || !await table.SetDrainingAsync(name, draining, context.CancellationToken))
         {
             throw new SandboxException(SandboxError.NotFound, $"no host named '{(name.Length > 40 ? name[..40] : name)}' ever reported; 'sbx hosts' lists them");
@@ -50,13 +50,4 @@ public sealed class HostsApi(HostTable table, HostReports reports, ClusterHosts 
         Reported = Timestamp.FromDateTimeOffset(load.Updated),
         Refusal = up ? load.Refusal ?? "" : "down",
     };
-
-    private static void RequireAdmin(ServerCallContext context)
-    {
-        var caller = context.GetCaller();
-        if (!caller.IsAdmin)
-        {
-            throw new SandboxException(SandboxError.PermissionDenied, $"only admin keys may see and drain hosts; key {caller.KeyId} of tenant '{caller.Tenant}' is not one");
-        }
-    }
 }

@@ -78,7 +78,7 @@ public static class TerminalSocket
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 using var call = agent.Terminals.Connect(cancellationToken: stop.Token);
                 await call.RequestStream.WriteAsync(first, stop.Token);
-                var input = ForwardInputAsync(socket, call.RequestStream, stop.Token);
+                var input = ForwardInputAsync(socket, call.RequestStream, stop);
                 try
                 {
                     await foreach (var output in call.ResponseStream.ReadAllAsync(stop.Token))
@@ -146,8 +146,9 @@ public static class TerminalSocket
     /// <summary>The largest message (keystrokes, a paste, a resize) a browser may send.</summary>
     public const int MaxMessageBytes = 1 << 20;
 
-    private static async Task ForwardInputAsync(WebSocket socket, IClientStreamWriter<TerminalInput> agent, CancellationToken cancellationToken)
+    private static async Task ForwardInputAsync(WebSocket socket, IClientStreamWriter<TerminalInput> agent, CancellationTokenSource stop)
     {
+        var cancellationToken = stop.Token;
         var buffer = new byte[16 * 1024];
         var message = new MemoryStream();
         try
@@ -157,7 +158,13 @@ public static class TerminalSocket
                 var received = await socket.ReceiveAsync(buffer, cancellationToken);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
-                    break;
+                    // The browser closed: answer its close at once (the terminal may live on for
+                    // another attach, so its output would never end by itself) and stop relaying.
+                    await agent.CompleteAsync();
+                    using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "closed", bounded.Token);
+                    await stop.CancelAsync();
+                    return;
                 }
 
                 // A message arrives in fragments until its end; without a cap, one endless

@@ -141,6 +141,23 @@ public sealed class TerminalTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task A_browser_that_closes_the_websocket_gets_its_close_answered_at_once()
+    {
+        var box = _silo.Client.Sandbox(_silo.UniqueName("term"));
+        await box.ExecAsync("true");
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {_silo.AdminKey}");
+        using var timeout = new CancellationTokenSource(Bound);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{new Uri(_silo.HttpUrl).Port}/terminals/{box.Name}"), timeout.Token);
+        await ReceiveUntilAsync(socket, "# ", timeout.Token);
+
+        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "tab closed", closing.Token);
+
+        Assert.Equal((WebSocketState.Closed, WebSocketCloseStatus.NormalClosure), (socket.State, socket.CloseStatus));
+    }
+
+    [Fact]
     public async Task The_websocket_needs_a_valid_api_key_and_no_longer_takes_a_token()
     {
         var box = _silo.Client.Sandbox(_silo.UniqueName("term"));
