@@ -23,8 +23,12 @@ public sealed class StartAdmission(IOptions<SandboxesOptions> options, TimeProvi
     private readonly int _concurrency = options.Value.MaxConcurrentStarts;
     private int _waiting;
 
-    /// <summary>A running average of how long one start holds its slot, for the estimate.</summary>
-    private double _startSeconds = 1;
+    /// <summary>
+    /// A running average of how long one start holds its slot (engine start and the agent's
+    /// boot), for the estimate; it starts high rather than low, since a low guess lets a burst's
+    /// first wave past deadlines it cannot meet.
+    /// </summary>
+    private double _startSeconds = 3;
 
     /// <summary>Waits for a start slot, or refuses when the caller's deadline comes first.</summary>
     public async Task<IDisposable> AdmitAsync()
@@ -36,13 +40,10 @@ public sealed class StartAdmission(IOptions<SandboxesOptions> options, TimeProvi
             until = deadline;
         }
 
-        // What it would take: the starts ahead of this one, a few at a time, then this one and
-        // its agent's boot (twice a start's engine time, and a second to spare).
+        // What it would take: the starts ahead of this one, a few at a time, then this one.
         var ahead = Volatile.Read(ref _waiting) + (_concurrency - _slots.CurrentCount);
-        var afterSlot = TimeSpan.FromSeconds((2 * _startSeconds) + 1);
-        var expected = TimeSpan.FromSeconds(_startSeconds * ahead / _concurrency) + afterSlot;
-        var left = until - now;
-        if (expected > left)
+        var expected = TimeSpan.FromSeconds(_startSeconds * ahead / _concurrency) + OneStart;
+        if (expected > until - now)
         {
             throw Busy(ahead, expected);
         }
@@ -50,7 +51,7 @@ public sealed class StartAdmission(IOptions<SandboxesOptions> options, TimeProvi
         Interlocked.Increment(ref _waiting);
         try
         {
-            var wait = left - afterSlot;
+            var wait = until - now - OneStart;
             if (!await _slots.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero))
             {
                 throw Busy(ahead, expected);
@@ -61,8 +62,18 @@ public sealed class StartAdmission(IOptions<SandboxesOptions> options, TimeProvi
             Interlocked.Decrement(ref _waiting);
         }
 
+        // Checked again with what the starts ahead just taught: a slot that came too late is given back.
+        if (until - _time.GetUtcNow() < OneStart)
+        {
+            _slots.Release();
+            throw Busy(ahead, expected);
+        }
+
         return new Slot(this, _time.GetTimestamp());
     }
+
+    /// <summary>One start as the average says, with a quarter and a second to spare.</summary>
+    private TimeSpan OneStart => TimeSpan.FromSeconds((_startSeconds * 1.25) + 1);
 
     public void Dispose() => _slots.Dispose();
 

@@ -152,7 +152,7 @@ public sealed partial class SandboxGrain(
             using var slot = await admission.AdmitAsync();
             var now = time.GetUtcNow();
             record.State = new SandboxRecord { Spec = spec, SleepPolicy = sleepPolicy, Created = now, LastActive = now, Host = host.Name };
-            await StartContainerAsync(isNew: true, slot);
+            await StartContainerAsync(isNew: true);
         }
 
         Touch();
@@ -183,7 +183,7 @@ public sealed partial class SandboxGrain(
         {
             RequireHome();
             using var slot = await admission.AdmitAsync();
-            await StartContainerAsync(isNew: false, slot);
+            await StartContainerAsync(isNew: false);
         }
 
         Touch();
@@ -264,8 +264,8 @@ public sealed partial class SandboxGrain(
 
     public Task ReattachAsync() => Task.CompletedTask;
 
-    /// <summary>Starts the container; <paramref name="slot"/> (a start admitted by <see cref="StartAdmission"/>) is given back once the engine has started it.</summary>
-    private async Task StartContainerAsync(bool isNew, IDisposable slot)
+    /// <summary>Starts the container and waits for its agent, holding a start admitted by <see cref="StartAdmission"/> (its caller gives it back).</summary>
+    private async Task StartContainerAsync(bool isNew)
     {
         var started = time.GetTimestamp();
 
@@ -287,8 +287,6 @@ public sealed partial class SandboxGrain(
         {
             await containers.StartAsync(Key, containerId, CancellationToken.None);
         }
-
-        slot.Dispose();
 
         // The record is written while the agent boots rather than after it answers: the two
         // overlap, and a new sandbox's first answer does not wait for storage. A record from
