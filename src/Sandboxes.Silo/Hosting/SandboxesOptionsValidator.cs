@@ -62,7 +62,7 @@ public sealed class SandboxesOptionsValidator : IValidateOptions<SandboxesOption
 
         if (!Cluster.HostNames.IsValid(options.ResolvedHostName))
         {
-            failures.Add($"Sandboxes:HostName must be a DNS label (letters, digits and '-', at most 32), not '{options.ResolvedHostName}'. Set it when the machine's own name is not one.");
+            failures.Add($"Sandboxes:HostName must be a lowercase DNS name (labels of a-z, 0-9 and '-' joined by dots), not '{options.ResolvedHostName}'. Set it when the machine's own name is not one.");
         }
 
         if (!System.Net.IPAddress.TryParse(options.AdvertisedAddress, out _))
