@@ -29,9 +29,9 @@ set -e
 
 # The failed tests again, with the first lines of each one's error, since thousands of lines
 # of silo logs sit between them and the end of the output, where a reader (and CI) looks.
-if grep -qE '^ +Failed [A-Za-z]' "$log"; then
+if grep -qE '^  Failed [A-Za-z]' "$log"; then
   echo "tests that failed:"
-  grep -E -A6 '^ +Failed [A-Za-z]' "$log" | grep -Ev '^ +Stack Trace:' | cut -c1-300 | head -60
+  grep -E -A6 '^  Failed [A-Za-z]' "$log" | grep -Ev '^ +Stack Trace:' | cut -c1-300 | head -60
 fi
 
 # A plain "N passed, N failed" line, for readers that do not know dotnet test's summary.
